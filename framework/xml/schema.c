@@ -1,0 +1,633 @@
+/*
+ * schema.c: the engine behind schema.h: libxml2 reads the text, then one
+ * recursive walk checks every element, attribute and text against the
+ * tables and builds the vk_xnode tree. Nothing outside the tables gets
+ * through: an unknown element or attribute is an error naming it and its
+ * line, never silently dropped.
+ */
+#include "config.h"
+
+#include <libxml/parser.h>
+#include <libxml/relaxng.h>
+#include <libxml/tree.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "error.h"
+#include "schema.h"
+#include "strbuf.h"
+
+static __thread const char *parse_what; /* "domain": set during one parse */
+
+void vk_xml_error(const vk_xnode *n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    VK_AUTOFREE(char *) msg = vk_vasprintf(fmt, ap);
+    va_end(ap);
+    const char *what = parse_what ? parse_what : "definition";
+    if (n && n->line > 0)
+        vk_error_set(VIRTKIT_ERR_XML, VIRTKIT_SUB_XML, "%s XML line %d: <%s>: %s", what, n->line,
+                     n->name, msg);
+    else if (n)
+        vk_error_set(VIRTKIT_ERR_XML, VIRTKIT_SUB_XML, "%s XML: <%s>: %s", what, n->name, msg);
+    else
+        vk_error_set(VIRTKIT_ERR_XML, VIRTKIT_SUB_XML, "%s XML: %s", what, msg);
+}
+
+const vk_xelem *vk_schema_child(const vk_xelem *e, const char *name)
+{
+    for (const vk_xchild *c = e ? e->children : NULL; c && c->elem; c++)
+        if (vk_streq(c->elem->name, name))
+            return c->elem;
+    return NULL;
+}
+
+const vk_xattr *vk_schema_attr(const vk_xelem *e, const char *name)
+{
+    for (const vk_xattr *a = e ? e->attrs : NULL; a && a->name; a++)
+        if (vk_streq(a->name, name))
+            return a;
+    return NULL;
+}
+
+char *vk_schema_check_attr(const vk_xnode *n, const vk_xattr *a, const char *value)
+{
+    char *norm = NULL, *why = NULL;
+    if (a->type->check(value, a->values, &norm, &why) < 0) {
+        vk_xml_error(n, "attribute %s='%s' is not valid: %s", a->name, value, why);
+        free(why);
+        return NULL;
+    }
+    return norm ? norm : vk_strdup(value);
+}
+
+char *vk_schema_check_text(const vk_xnode *n, const char *value)
+{
+    const vk_xelem *e = n->schema;
+    char *norm = NULL, *why = NULL;
+    if (e->text == &vk_xt_scaled) {
+        uint64_t v;
+        bool bytes = e->flags & VK_XE_SCALED_BYTES;
+        if (vk_scale_value(value, vk_xnode_attr(n, "unit"), bytes, &v, &why) < 0) {
+            vk_xml_error(n, "value '%s' is not valid: %s", value, why);
+            free(why);
+            return NULL;
+        }
+        return vk_asprintf("%llu", (unsigned long long)v);
+    }
+    if (e->text->check(value, e->text_values, &norm, &why) < 0) {
+        vk_xml_error(n, "value '%s' is not valid: %s", value, why);
+        free(why);
+        return NULL;
+    }
+    return norm ? norm : vk_strdup(value);
+}
+
+/* ------------------------------------------------------------- parsing -- */
+
+static bool is_blank(const char *s)
+{
+    for (; s && *s; s++)
+        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+            return false;
+    return true;
+}
+
+static char *trim_dup(const char *s)
+{
+    while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+        n--;
+    return vk_strndup(s, n);
+}
+
+static char *qualified_name(xmlNodePtr x)
+{
+    if (x->ns && x->ns->prefix)
+        return vk_asprintf("%s:%s", x->ns->prefix, x->name);
+    return vk_strdup((const char *)x->name);
+}
+
+/* Copy a foreign or verbatim subtree as it is, namespace declarations
+ * included, so a plugin receives exactly what the user wrote. */
+static vk_xnode *convert_verbatim(xmlNodePtr x, bool declare_ns)
+{
+    VK_AUTOFREE(char *) qn = qualified_name(x);
+    vk_xnode *n = vk_xnode_new(qn, NULL);
+    n->line = (int)xmlGetLineNo(x);
+    if (declare_ns) {
+        for (xmlNsPtr ns = x->nsDef; ns; ns = ns->next) {
+            VK_AUTOFREE(char *) an = ns->prefix ? vk_asprintf("xmlns:%s", ns->prefix)
+                                                : vk_strdup("xmlns");
+            vk_xnode_set_attr(n, an, (const char *)ns->href);
+        }
+        if (x->ns && x->ns->prefix && !vk_xnode_attr(n, "xmlns:x")) {
+            VK_AUTOFREE(char *) an = vk_asprintf("xmlns:%s", x->ns->prefix);
+            if (!vk_xnode_attr(n, an))
+                vk_xnode_set_attr(n, an, (const char *)x->ns->href);
+        }
+    }
+    for (xmlAttrPtr a = x->properties; a; a = a->next) {
+        xmlChar *v = xmlNodeGetContent((xmlNodePtr)a);
+        VK_AUTOFREE(char *) an = (a->ns && a->ns->prefix)
+                                     ? vk_asprintf("%s:%s", a->ns->prefix, a->name)
+                                     : vk_strdup((const char *)a->name);
+        vk_xnode_set_attr(n, an, (const char *)v);
+        xmlFree(v);
+    }
+    VK_AUTOSTRBUF text = VK_STRBUF_INIT;
+    for (xmlNodePtr c = x->children; c; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE)
+            vk_xnode_append(n, convert_verbatim(c, false));
+        else if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE)
+            vk_strbuf_add(&text, (const char *)c->content);
+    }
+    if (!is_blank(vk_strbuf_str(&text)))
+        n->text = trim_dup(vk_strbuf_str(&text));
+    return n;
+}
+
+static bool ns_is_ours(xmlNsPtr ns)
+{
+    return ns && ns->href && vk_str_has_prefix((const char *)ns->href, VK_XML_NS_PREFIX);
+}
+
+static vk_xnode *convert(xmlNodePtr x, const vk_xelem *e, unsigned int flags);
+
+static int convert_children(vk_xnode *n, xmlNodePtr x, const vk_xelem *e, unsigned int flags)
+{
+    VK_AUTOSTRBUF text = VK_STRBUF_INIT;
+    for (xmlNodePtr c = x->children; c; c = c->next) {
+        if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
+            vk_strbuf_add(&text, (const char *)c->content);
+            continue;
+        }
+        if (c->type != XML_ELEMENT_NODE)
+            continue; /* comments, processing instructions */
+        int line = (int)xmlGetLineNo(c);
+        if (c->ns && c->ns != x->ns && c->ns->href) {
+            if ((e->flags & VK_XE_FOREIGN) && ns_is_ours(c->ns)) {
+                vk_xnode_append(n, convert_verbatim(c, true));
+                continue;
+            }
+            vk_xml_error(n, "element <%s:%s> (line %d) is in namespace '%s', which is not "
+                         "supported here", c->ns->prefix ? (const char *)c->ns->prefix : "",
+                         c->name, line, c->ns->href);
+            return -1;
+        }
+        const vk_xelem *ce = vk_schema_child(e, (const char *)c->name);
+        if (!ce) {
+            vk_xml_error(n, "unsupported element <%s> (line %d)", c->name, line);
+            return -1;
+        }
+        vk_xnode *cn = convert(c, ce, flags);
+        if (!cn)
+            return -1;
+        vk_xnode_append(n, cn);
+    }
+    if (e->text) {
+        VK_AUTOFREE(char *) t = trim_dup(vk_strbuf_str(&text));
+        if (*t || e->text == &vk_xt_string) {
+            n->text = vk_schema_check_text(n, t);
+            if (!n->text)
+                return -1;
+        }
+    } else if (!is_blank(vk_strbuf_str(&text))) {
+        VK_AUTOFREE(char *) t = trim_dup(vk_strbuf_str(&text));
+        vk_xml_error(n, "unexpected text '%.40s'", t);
+        return -1;
+    }
+    /* Child counts. */
+    for (const vk_xchild *c = e->children; c && c->elem; c++) {
+        size_t cnt = vk_xnode_count(n, c->elem->name);
+        if (cnt < c->min) {
+            vk_xml_error(n, "missing required element <%s>", c->elem->name);
+            return -1;
+        }
+        if (c->max && cnt > c->max) {
+            if (c->max == 1)
+                vk_xml_error(n, "element <%s> may appear only once", c->elem->name);
+            else
+                vk_xml_error(n, "element <%s> may appear at most %u times", c->elem->name,
+                             c->max);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static vk_xnode *convert(xmlNodePtr x, const vk_xelem *e, unsigned int flags)
+{
+    if (e->flags & VK_XE_VERBATIM) {
+        vk_xnode *n = convert_verbatim(x, true);
+        n->schema = e;
+        return n;
+    }
+    VK_AUTOPTR(vk_xnode) n = vk_xnode_new((const char *)x->name, e);
+    n->line = (int)xmlGetLineNo(x);
+    for (xmlAttrPtr a = x->properties; a; a = a->next) {
+        if (a->ns && a->ns->href) {
+            vk_xml_error(n, "attribute '%s:%s' in a foreign namespace is not supported",
+                         a->ns->prefix ? (const char *)a->ns->prefix : "", a->name);
+            return NULL;
+        }
+        const vk_xattr *spec = vk_schema_attr(e, (const char *)a->name);
+        if (!spec) {
+            vk_xml_error(n, "unsupported attribute '%s'", a->name);
+            return NULL;
+        }
+        xmlChar *v = xmlNodeGetContent((xmlNodePtr)a);
+        /* unit is interpreted with the text; keep it raw until then */
+        VK_AUTOFREE(char *) norm = vk_schema_check_attr(n, spec, (const char *)v);
+        xmlFree(v);
+        if (!norm)
+            return NULL;
+        vk_xnode_set_attr(n, spec->name, norm);
+    }
+    for (const vk_xattr *a = e->attrs; a && a->name; a++) {
+        if ((a->flags & VK_XF_REQUIRED) && !vk_xnode_attr(n, a->name)) {
+            vk_xml_error(n, "missing required attribute '%s'", a->name);
+            return NULL;
+        }
+    }
+    if (convert_children(n, x, e, flags) < 0)
+        return NULL;
+    if (e->text == &vk_xt_scaled && vk_xnode_attr(n, "unit"))
+        vk_xnode_set_attr(n, "unit", (e->flags & VK_XE_SCALED_BYTES) ? "bytes" : "KiB");
+    if (e->check && e->check(n) < 0)
+        return NULL;
+    return VK_STEAL(n);
+}
+
+static __thread vk_strbuf *xml_errbuf;
+
+static void xml_error_collect(void *ctx, xmlErrorPtr err)
+{
+    if (!xml_errbuf || xml_errbuf->len || !err || !err->message)
+        return;
+    VK_AUTOFREE(char *) msg = trim_dup(err->message);
+    vk_strbuf_addf(xml_errbuf, "line %d: %s", err->line, msg);
+}
+
+static xmlDocPtr read_doc(const char *xml)
+{
+    VK_AUTOSTRBUF err = VK_STRBUF_INIT;
+    xml_errbuf = &err;
+    xmlSetStructuredErrorFunc(NULL, xml_error_collect);
+    /* NONET: no network fetches; no NOENT: external entities stay
+     * unexpanded; HUGE off: libxml2's default depth/size limits apply. */
+    xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "definition.xml", NULL,
+                                  XML_PARSE_NONET | XML_PARSE_NOWARNING);
+    xmlSetStructuredErrorFunc(NULL, NULL);
+    xml_errbuf = NULL;
+    if (!doc) {
+        vk_error_set(VIRTKIT_ERR_XML, VIRTKIT_SUB_XML, "%s XML is malformed: %s",
+                     parse_what ? parse_what : "definition",
+                     err.len ? vk_strbuf_str(&err) : "empty document");
+        return NULL;
+    }
+    if (doc->intSubset || doc->extSubset) {
+        xmlFreeDoc(doc);
+        vk_error_set(VIRTKIT_ERR_XML, VIRTKIT_SUB_XML,
+                     "%s XML: DOCTYPE declarations are not accepted",
+                     parse_what ? parse_what : "definition");
+        return NULL;
+    }
+    return doc;
+}
+
+static void xml_init_once(void)
+{
+    xmlInitParser();
+}
+
+static void xml_init(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, xml_init_once);
+}
+
+static vk_xnode *parse_root(const vk_xkind *k, const vk_xelem *root_schema, const char *what,
+                            const char *xml, unsigned int flags, const vk_xelem *parent)
+{
+    xml_init();
+    if (!xml) {
+        vk_error_set(VIRTKIT_ERR_INVALID_ARG, VIRTKIT_SUB_XML, "%s XML must not be NULL", what);
+        return NULL;
+    }
+    parse_what = what;
+    vk_xnode *res = NULL;
+    xmlDocPtr doc = read_doc(xml);
+    if (!doc)
+        goto out;
+    xmlNodePtr r = xmlDocGetRootElement(doc);
+    if (!r) {
+        vk_xml_error(NULL, "no root element");
+        goto out;
+    }
+    const vk_xelem *e = root_schema;
+    if (parent)
+        e = vk_schema_child(parent, (const char *)r->name);
+    if (!e || !vk_streq(e->name, (const char *)r->name) || (r->ns && r->ns->href)) {
+        vk_error_set(VIRTKIT_ERR_XML, VIRTKIT_SUB_XML,
+                     "%s XML line %d: root element is <%s>, expected %s%s%s", what,
+                     (int)xmlGetLineNo(r), r->name, parent ? "a device element" : "<",
+                     parent ? "" : root_schema->name, parent ? "" : ">");
+        goto out;
+    }
+    res = convert(r, e, flags);
+    if (res && k) {
+        res->kind = k->kind;
+        if (k->validate && k->validate(res) < 0) {
+            vk_xnode_free(res);
+            res = NULL;
+        }
+    }
+out:
+    if (doc)
+        xmlFreeDoc(doc);
+    parse_what = NULL;
+    return res;
+}
+
+vk_xnode *vk_schema_parse(const vk_xkind *k, const char *xml, unsigned int flags)
+{
+    return parse_root(k, k->root, k->what, xml, flags, NULL);
+}
+
+vk_xnode *vk_schema_parse_child(const vk_xelem *parent_schema, const char *what,
+                                const char *xml, unsigned int flags)
+{
+    return parse_root(NULL, NULL, what, xml, flags, parent_schema);
+}
+
+/* ---------------------------------------------------------- formatting -- */
+
+static bool omitted(const vk_xnode *n, unsigned int flags)
+{
+    return (flags & 1 /* VKP_DEF_FORMAT_INACTIVE */) && n->schema &&
+           (n->schema->flags & VK_XE_RUNTIME);
+}
+
+static void format_attrs(vk_strbuf *b, const vk_xnode *n, unsigned int flags)
+{
+    if (!n->schema || (n->schema->flags & VK_XE_VERBATIM)) {
+        for (size_t i = 0; i < n->nattrs; i++) {
+            vk_strbuf_addf(b, " %s='", n->attrs[i].name);
+            vk_strbuf_add_xml_escaped(b, n->attrs[i].value);
+            vk_strbuf_addc(b, '\'');
+        }
+        return;
+    }
+    for (const vk_xattr *a = n->schema->attrs; a && a->name; a++) {
+        const char *v = vk_xnode_attr(n, a->name);
+        if (!v || ((flags & 1) && (a->flags & VK_XF_RUNTIME)))
+            continue;
+        vk_strbuf_addf(b, " %s='", a->name);
+        vk_strbuf_add_xml_escaped(b, v);
+        vk_strbuf_addc(b, '\'');
+    }
+}
+
+static void format_node(vk_strbuf *b, const vk_xnode *n, unsigned int flags, bool verbatim);
+
+static void format_children(vk_strbuf *b, const vk_xnode *n, unsigned int flags, bool verbatim)
+{
+    if (verbatim || !n->schema->children) {
+        for (size_t i = 0; i < n->nchildren; i++)
+            format_node(b, n->children[i], flags, verbatim || !n->children[i]->schema);
+        return;
+    }
+    for (const vk_xchild *c = n->schema->children; c->elem; c++)
+        for (size_t i = 0; i < n->nchildren; i++)
+            if (n->children[i]->schema == c->elem)
+                format_node(b, n->children[i], flags, false);
+    for (size_t i = 0; i < n->nchildren; i++)
+        if (!n->children[i]->schema)
+            format_node(b, n->children[i], flags, true);
+}
+
+static bool has_visible_children(const vk_xnode *n, unsigned int flags)
+{
+    for (size_t i = 0; i < n->nchildren; i++)
+        if (!omitted(n->children[i], flags))
+            return true;
+    return false;
+}
+
+static void format_node(vk_strbuf *b, const vk_xnode *n, unsigned int flags, bool verbatim)
+{
+    if (omitted(n, flags))
+        return;
+    bool verb = verbatim || !n->schema || (n->schema->flags & VK_XE_VERBATIM);
+    vk_strbuf_add_indent(b);
+    vk_strbuf_addf(b, "<%s", n->name);
+    format_attrs(b, n, flags);
+    bool kids = has_visible_children(n, flags);
+    if (!kids && !n->text) {
+        vk_strbuf_add(b, "/>\n");
+        return;
+    }
+    vk_strbuf_addc(b, '>');
+    if (!kids) {
+        vk_strbuf_add_xml_escaped(b, n->text);
+        vk_strbuf_addf(b, "</%s>\n", n->name);
+        return;
+    }
+    vk_strbuf_addc(b, '\n');
+    b->indent += 2;
+    if (n->text) {
+        vk_strbuf_add_indent(b);
+        vk_strbuf_add_xml_escaped(b, n->text);
+        vk_strbuf_addc(b, '\n');
+    }
+    format_children(b, n, flags, verb);
+    b->indent -= 2;
+    vk_strbuf_add_indent(b);
+    vk_strbuf_addf(b, "</%s>\n", n->name);
+}
+
+char *vk_schema_format(const vk_xnode *n, unsigned int flags)
+{
+    VK_AUTOSTRBUF b = VK_STRBUF_INIT;
+    format_node(&b, n, flags, false);
+    return vk_strbuf_steal(&b);
+}
+
+/* ------------------------------------------------------------- RelaxNG -- */
+
+typedef struct {
+    const vk_xelem **elems;
+    size_t n, cap;
+} rng_seen;
+
+/* Every element row reachable from the root, in depth-first order: gives
+ * each a stable define name ("e-disk-12") independent of addresses. */
+static void rng_collect(rng_seen *s, const vk_xelem *e)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (s->elems[i] == e)
+            return;
+    VK_GROW(s->elems, s->cap, s->n);
+    s->elems[s->n++] = e;
+    for (const vk_xchild *c = e->children; c && c->elem; c++)
+        rng_collect(s, c->elem);
+}
+
+static void rng_ref_name(vk_strbuf *b, const rng_seen *s, const vk_xelem *e)
+{
+    size_t i = 0;
+    while (i < s->n && s->elems[i] != e)
+        i++;
+    vk_strbuf_addf(b, "e-%s-%zu", e->name, i);
+}
+
+static void rng_value(vk_strbuf *b, const vk_xtype *t, const char *const *values)
+{
+    if (t == &vk_xt_enum) {
+        vk_strbuf_add(b, "<choice>");
+        for (size_t i = 0; values && values[i]; i++) {
+            vk_strbuf_add(b, "<value>");
+            vk_strbuf_add_xml_escaped(b, values[i]);
+            vk_strbuf_add(b, "</value>");
+        }
+        vk_strbuf_add(b, "</choice>");
+    } else {
+        vk_strbuf_add(b, t->rng ? t->rng : "<text/>");
+    }
+}
+
+static void rng_elem_body(vk_strbuf *b, const vk_xelem *e, const rng_seen *s)
+{
+    if (e->flags & VK_XE_VERBATIM) {
+        vk_strbuf_add(b, "<ref name='any-content'/>");
+        return;
+    }
+    bool empty = true;
+    for (const vk_xattr *a = e->attrs; a && a->name; a++) {
+        bool req = a->flags & VK_XF_REQUIRED;
+        vk_strbuf_addf(b, "%s<attribute name='%s'>", req ? "" : "<optional>", a->name);
+        rng_value(b, a->type, a->values);
+        vk_strbuf_addf(b, "</attribute>%s", req ? "" : "</optional>");
+        empty = false;
+    }
+    if (e->children || (e->flags & VK_XE_FOREIGN)) {
+        vk_strbuf_add(b, "<interleave>");
+        for (const vk_xchild *c = e->children; c && c->elem; c++) {
+            const char *wrap = c->min == 0 ? (c->max == 1 ? "optional" : "zeroOrMore")
+                                           : (c->max == 1 ? NULL : "oneOrMore");
+            if (wrap)
+                vk_strbuf_addf(b, "<%s>", wrap);
+            vk_strbuf_add(b, "<ref name='");
+            rng_ref_name(b, s, c->elem);
+            vk_strbuf_add(b, "'/>");
+            if (wrap)
+                vk_strbuf_addf(b, "</%s>", wrap);
+        }
+        if (e->flags & VK_XE_FOREIGN)
+            vk_strbuf_add(b, "<zeroOrMore><ref name='foreign-element'/></zeroOrMore>");
+        vk_strbuf_add(b, "</interleave>");
+        empty = false;
+    }
+    if (e->text) {
+        if (e->text == &vk_xt_string)
+            vk_strbuf_add(b, "<optional><text/></optional>");
+        else
+            rng_value(b, e->text, e->text_values);
+        empty = false;
+    }
+    if (empty)
+        vk_strbuf_add(b, "<empty/>");
+}
+
+char *vk_schema_rng(const vk_xkind *k)
+{
+    VK_AUTOSTRBUF b = VK_STRBUF_INIT;
+    rng_seen s = { 0 };
+    rng_collect(&s, k->root);
+    vk_strbuf_add(&b, "<?xml version='1.0'?>\n"
+                      "<!-- Generated from the schema tables in framework/xml by\n"
+                      "     virtkit-schema-gen; do not edit. -->\n"
+                      "<grammar xmlns='http://relaxng.org/ns/structure/1.0' "
+                      "datatypeLibrary='http://www.w3.org/2001/XMLSchema-datatypes'>\n"
+                      "  <start><ref name='");
+    rng_ref_name(&b, &s, k->root);
+    vk_strbuf_add(&b, "'/></start>\n");
+    for (size_t i = 0; i < s.n; i++) {
+        vk_strbuf_add(&b, "  <define name='");
+        rng_ref_name(&b, &s, s.elems[i]);
+        vk_strbuf_addf(&b, "'><element name='%s'>", s.elems[i]->name);
+        rng_elem_body(&b, s.elems[i], &s);
+        vk_strbuf_add(&b, "</element></define>\n");
+    }
+    vk_strbuf_add(&b,
+                  "  <define name='any-content'><zeroOrMore><choice><attribute><anyName/>"
+                  "</attribute><text/><element><anyName/><ref name='any-content'/></element>"
+                  "</choice></zeroOrMore></define>\n"
+                  "  <define name='foreign-element'><element><anyName><except><nsName ns=''/>"
+                  "</except></anyName><ref name='any-content'/></element></define>\n"
+                  "</grammar>\n");
+    free(s.elems);
+    return vk_strbuf_steal(&b);
+}
+
+static void rng_error_collect(void *ctx, xmlErrorPtr err)
+{
+    xml_error_collect(ctx, err);
+}
+
+int vk_schema_validate_rng(const char *rng_path, const char *xml)
+{
+    xml_init();
+    VK_AUTOSTRBUF err = VK_STRBUF_INIT;
+    int ret = -1;
+    xmlRelaxNGParserCtxtPtr pctx = NULL;
+    xmlRelaxNGPtr schema = NULL;
+    xmlRelaxNGValidCtxtPtr vctx = NULL;
+    xmlDocPtr doc = NULL;
+
+    xml_errbuf = &err;
+    xmlSetStructuredErrorFunc(NULL, rng_error_collect);
+    pctx = xmlRelaxNGNewParserCtxt(rng_path);
+    schema = pctx ? xmlRelaxNGParse(pctx) : NULL;
+    if (!schema) {
+        vk_error_set(VIRTKIT_ERR_INTERNAL, VIRTKIT_SUB_XML, "cannot load RelaxNG schema '%s': %s",
+                     rng_path, err.len ? vk_strbuf_str(&err) : "unknown error");
+        goto out;
+    }
+    vk_strbuf_truncate(&err, 0);
+    doc = xmlReadMemory(xml, (int)strlen(xml), "definition.xml", NULL, XML_PARSE_NONET);
+    if (!doc) {
+        vk_error_set(VIRTKIT_ERR_XML, VIRTKIT_SUB_XML, "XML is malformed: %s", vk_strbuf_str(&err));
+        goto out;
+    }
+    vctx = xmlRelaxNGNewValidCtxt(schema);
+    if (xmlRelaxNGValidateDoc(vctx, doc) != 0) {
+        vk_error_set(VIRTKIT_ERR_XML, VIRTKIT_SUB_XML,
+                     "XML does not validate against the schema %s: %s", rng_path,
+                     err.len ? vk_strbuf_str(&err) : "invalid");
+        goto out;
+    }
+    ret = 0;
+out:
+    xmlSetStructuredErrorFunc(NULL, NULL);
+    xml_errbuf = NULL;
+    if (vctx)
+        xmlRelaxNGFreeValidCtxt(vctx);
+    if (doc)
+        xmlFreeDoc(doc);
+    if (schema)
+        xmlRelaxNGFree(schema);
+    if (pctx)
+        xmlRelaxNGFreeParserCtxt(pctx);
+    return ret;
+}
+
+const char *vk_schema_dir(void)
+{
+    const char *d = getenv("VIRTKIT_SCHEMA_DIR");
+    return (d && *d) ? d : VK_SCHEMADIR;
+}
