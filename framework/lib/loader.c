@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <libconfig.h>
 #include <libgen.h>
@@ -89,7 +90,21 @@ static char *name_from_file(const char *path, const char *suffix)
     return vk_strndup(base, l - ls);
 }
 
-/* Read a manifest into p; a malformed manifest marks the plugin refused. */
+/* String settings of a manifest, copied into the plugin's record. */
+static const struct {
+    const char *key;
+    size_t offset;
+} manifest_strings[] = {
+    { "version", offsetof(vk_plugin, version) },
+    { "abi", offsetof(vk_plugin, abi) },
+    { "license", offsetof(vk_plugin, license) },
+    { "description", offsetof(vk_plugin, description) },
+};
+
+/* Read a manifest into p; a malformed manifest marks the plugin refused.
+ * A setting of the wrong type is malformed too, not merely absent: a
+ * manifest that says kinds = "hypervisor" means something, and dropping
+ * it silently would hide the mistake. */
 static void read_manifest(vk_plugin *p)
 {
     config_t cfg;
@@ -102,26 +117,35 @@ static void read_manifest(vk_plugin *p)
         return;
     }
     const char *s;
-    if (vk_conf_string(&cfg, "name", &s) == 1 && !vk_streq(s, p->name)) {
+    bool bad = false;
+    if ((r = vk_conf_string(&cfg, "name", &s)) == 1 && !vk_streq(s, p->name)) {
         refuse(p, "manifest names the plugin '%s' but the file is '%s.plugin'", s, p->name);
         virtkit_error_clear();
     }
-    if (vk_conf_string(&cfg, "version", &s) == 1)
-        p->version = vk_strdup(s);
-    if (vk_conf_string(&cfg, "abi", &s) == 1)
-        p->abi = vk_strdup(s);
-    if (vk_conf_string(&cfg, "license", &s) == 1)
-        p->license = vk_strdup(s);
-    if (vk_conf_string(&cfg, "description", &s) == 1)
-        p->description = vk_strdup(s);
-    if (vk_conf_strv(&cfg, "kinds", &p->kinds) != 1)
-        p->kinds = vk_strv_split("", ",");
-    if (vk_conf_strv(&cfg, "schemes", &p->schemes) != 1)
-        p->schemes = vk_strv_split("", ",");
-    if (vk_conf_string(&cfg, "library", &s) == 1) {
-        free(p->path);
-        p->path = s[0] == '/' ? vk_strdup(s) : vk_path_join(vk_paths_plugin_dir(), s);
+    bad |= r < 0;
+    for (size_t i = 0; i < VK_ARRAY_LEN(manifest_strings) && !bad; i++) {
+        char **field = (char **)((char *)p + manifest_strings[i].offset);
+        if ((r = vk_conf_string(&cfg, manifest_strings[i].key, &s)) == 1)
+            *field = vk_strdup(s);
+        bad |= r < 0;
     }
+    if (!bad)
+        bad = vk_conf_strv(&cfg, "kinds", &p->kinds) < 0;
+    if (!bad)
+        bad = vk_conf_strv(&cfg, "schemes", &p->schemes) < 0;
+    if (!bad && (r = vk_conf_string(&cfg, "library", &s)) != 0) {
+        bad = r < 0;
+        if (!bad) {
+            free(p->path);
+            p->path = s[0] == '/' ? vk_strdup(s) : vk_path_join(vk_paths_plugin_dir(), s);
+        }
+    }
+    if (!p->kinds)
+        p->kinds = vk_strv_split("", ",");
+    if (!p->schemes)
+        p->schemes = vk_strv_split("", ",");
+    if (bad)
+        refuse(p, "manifest %s: %s", p->manifest_path, vk_error_message());
     virtkit_error_clear();
     vk_conf_free(&cfg);
 }
@@ -245,6 +269,24 @@ static int check_kinds(vk_plugin *p, const vkp_descriptor *d)
     return 0;
 }
 
+/* Why the dynamic loader cannot open path. libltdl reports its last
+ * attempt's failure as "file not found" even when the file exists and the
+ * real reason is an unresolved symbol or a foreign ELF class, so ask
+ * dlopen itself, binding at once like the plugin's -z now would. NULL when
+ * dlopen succeeds after all (the probe is closed again; its entry point
+ * was never called). */
+static char *dl_reason(const char *path)
+{
+    dlerror();
+    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (h) {
+        dlclose(h);
+        return NULL;
+    }
+    const char *e = dlerror();
+    return e ? vk_strdup(e) : NULL;
+}
+
 static int load_locked(vk_plugin *p)
 {
     if (p->state == VK_PLUGIN_LOADED)
@@ -271,7 +313,8 @@ static int load_locked(vk_plugin *p)
     lt_dladvise_destroy(&advise);
     if (!h) {
         const char *e = lt_dlerror();
-        return refuse(p, "cannot load: %s", e ? e : "unknown error");
+        VK_AUTOFREE(char *) why = dl_reason(p->path);
+        return refuse(p, "cannot load: %s", why ? why : e ? e : "unknown error");
     }
     /* Never unloaded: from here on h stays mapped even when refused, so a
      * refusal cannot leave dangling pointers behind. */
@@ -310,6 +353,9 @@ static int load_locked(vk_plugin *p)
         free(d);
         return -1;
     }
+    /* The reason for a failed init must be init's own error, never one
+     * left on this thread by an earlier call. */
+    virtkit_error_clear();
     if (d->init && d->init(&vk_host_table, VIRTKIT_ABI_MINOR_NUM) != 0) {
         const char *why = vk_error_message();
         int r = refuse(p, "init failed: %s", why ? why : "no reason given");
