@@ -269,24 +269,6 @@ static int check_kinds(vk_plugin *p, const vkp_descriptor *d)
     return 0;
 }
 
-/* Why the dynamic loader cannot open path. libltdl reports its last
- * attempt's failure as "file not found" even when the file exists and the
- * real reason is an unresolved symbol or a foreign ELF class, so ask
- * dlopen itself, binding at once like the plugin's -z now would. NULL when
- * dlopen succeeds after all (the probe is closed again; its entry point
- * was never called). */
-static char *dl_reason(const char *path)
-{
-    dlerror();
-    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (h) {
-        dlclose(h);
-        return NULL;
-    }
-    const char *e = dlerror();
-    return e ? vk_strdup(e) : NULL;
-}
-
 static int load_locked(vk_plugin *p)
 {
     if (p->state == VK_PLUGIN_LOADED)
@@ -306,6 +288,18 @@ static int load_locked(vk_plugin *p)
             return refuse(p, "libltdl failed to initialise: %s", lt_dlerror());
         ltdl_ready = true;
     }
+    /* Bind every symbol now, whatever the plugin was linked with: libltdl
+     * opens with lazy binding, so an unresolved function of a plugin not
+     * linked -z now would crash at its first call instead of refusing the
+     * plugin here. dlopen also says why a load fails, where libltdl only
+     * reports "file not found". libltdl's open below finds the object
+     * already loaded; this handle is kept, since plugins are never
+     * unloaded. */
+    dlerror();
+    if (!dlopen(p->path, RTLD_NOW | RTLD_LOCAL)) {
+        const char *e = dlerror();
+        return refuse(p, "cannot load: %s", e ? e : "unknown error");
+    }
     lt_dladvise advise;
     lt_dladvise_init(&advise);
     lt_dladvise_local(&advise);
@@ -313,8 +307,7 @@ static int load_locked(vk_plugin *p)
     lt_dladvise_destroy(&advise);
     if (!h) {
         const char *e = lt_dlerror();
-        VK_AUTOFREE(char *) why = dl_reason(p->path);
-        return refuse(p, "cannot load: %s", why ? why : e ? e : "unknown error");
+        return refuse(p, "cannot load: %s", e ? e : "unknown error");
     }
     /* Never unloaded: from here on h stays mapped even when refused, so a
      * refusal cannot leave dangling pointers behind. */
