@@ -50,6 +50,8 @@ static const fx_case cases[] = {
     { "fx_misnamed", NULL,
       "descriptor names the plugin 'someone_else' but its file is 'fx_misnamed.so'" },
     { "fx_unresolved", NULL, "undefined symbol: fx_nobody_provides_this" },
+    /* Linked lazily: the loader binds it at once all the same. */
+    { "fx_lazy", NULL, "undefined symbol: fx_nobody_provides_this" },
     { "fx_noentry", NULL, "no entry point virtkit_plugin_entry_v1" },
     { "fx_nodesc", NULL, "entry point returned no descriptor" },
     { "fx_initfail", NULL,
