@@ -48,20 +48,30 @@ vk_xnode *vk_def_parse(int kind, const char *xml, unsigned int flags)
     VK_AUTOPTR(vk_xnode) n = vk_schema_parse(k, xml, flags);
     if (!n)
         return NULL;
-    if (!(flags & VKP_DEF_PARSE_NO_DEFAULTS)) {
-        n->as_written = vk_xnode_copy(n);
-        if (vk_def_apply_defaults(n) < 0)
-            return NULL;
-    }
+    if (!(flags & VKP_DEF_PARSE_NO_DEFAULTS) && vk_def_apply_defaults(n) < 0)
+        return NULL;
     return VK_STEAL(n);
 }
 
+/* Defaults are idempotent: applying them to an expanded definition
+ * changes nothing. The definition as written is kept the first time. The
+ * semantic checks run again afterwards, so an address or controller the
+ * step added that clashes with one the user wrote is reported, not
+ * stored. */
 int vk_def_apply_defaults(vk_xnode *def)
 {
+    if (!def) {
+        vk_error_invalid_arg("no definition to expand");
+        return -1;
+    }
     const vk_xkind *k = vk_xkind_get(def->kind);
-    if (k && k->defaults)
-        return k->defaults(def);
-    return 0;
+    if (!k || !k->defaults || k->root != def->schema)
+        return 0;
+    if (!def->as_written)
+        def->as_written = vk_xnode_copy(def);
+    if (k->defaults(def) < 0)
+        return -1;
+    return k->validate ? k->validate(def) : 0;
 }
 
 char *vk_def_format(const vk_xnode *def, unsigned int flags)
@@ -125,7 +135,7 @@ static vk_xnode *walk(const vk_xnode *n, const char *path, char **last, bool *ba
                 return NULL;
             }
             next = vk_xnode_new(comps[i], ce);
-            vk_xnode_append(cur, next);
+            vk_schema_insert(cur, next);
         }
         cur = next;
     }
@@ -256,15 +266,25 @@ int vk_def_set(vk_xnode *n, const char *path, const char *value)
         }
         return 0;
     }
-    if (!c) {
+    bool created = !c;
+    if (created) {
         c = vk_xnode_new(last, at->schema ? vk_schema_child(at->schema, last) : NULL);
-        vk_xnode_append(at, c);
+        vk_schema_insert(at, c);
     }
     if (c->schema && c->schema->text && !(c->schema->flags & VK_XE_VERBATIM)) {
         VK_AUTOFREE(char *) norm = vk_schema_check_text(c, value);
-        if (!norm)
+        if (!norm) {
+            if (created) {
+                vk_xnode_unlink(c);
+                vk_xnode_free(c);
+            }
             return -1;
+        }
         vk_xnode_set_text(c, norm);
+        /* A scaled value set through a path is in the stored unit. */
+        if (c->schema->text == &vk_xt_scaled && vk_schema_attr(c->schema, "unit"))
+            vk_xnode_set_attr(c, "unit",
+                              (c->schema->flags & VK_XE_SCALED_BYTES) ? "bytes" : "KiB");
     } else if (c->schema && !c->schema->text) {
         vk_error_set(VIRTKIT_ERR_INTERNAL, VIRTKIT_SUB_XML, "<%s> takes no text", c->name);
         return -1;
@@ -293,7 +313,7 @@ int vk_def_append(vk_xnode *n, const char *path, vk_xnode *child)
     }
     child->schema = ce ? ce : child->schema;
     child->kind = 0;
-    vk_xnode_append(at, child);
+    vk_schema_insert(at, child);
     return 0;
 }
 

@@ -11,13 +11,34 @@
 #include <libxml/relaxng.h>
 #include <libxml/tree.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
+
+#include <virtkit-1/host.h>
 
 #include "error.h"
 #include "schema.h"
 #include "strbuf.h"
 
 static __thread const char *parse_what; /* "domain": set during one parse */
+static __thread char *parse_name;       /* the document's <name>, when known */
+
+/* The kind and name of the definition n belongs to, for messages: while
+ * parsing they come from the document, afterwards from n's root. */
+static void error_context(const vk_xnode *n, const char **what, const char **name)
+{
+    *what = parse_what;
+    *name = parse_name;
+    if (*what)
+        return;
+    const vk_xnode *r = n;
+    while (r && r->parent)
+        r = r->parent;
+    const vk_xkind *k = r ? vk_xkind_get(r->kind) : NULL;
+    *what = k && k->root == r->schema ? k->what : "definition";
+    if (k && k->root == r->schema)
+        *name = vk_xnode_child_text(r, "name");
+}
 
 void vk_xml_error(const vk_xnode *n, const char *fmt, ...)
 {
@@ -25,14 +46,16 @@ void vk_xml_error(const vk_xnode *n, const char *fmt, ...)
     va_start(ap, fmt);
     VK_AUTOFREE(char *) msg = vk_vasprintf(fmt, ap);
     va_end(ap);
-    const char *what = parse_what ? parse_what : "definition";
+    const char *what, *name;
+    error_context(n, &what, &name);
+    VK_AUTOFREE(char *) obj = name ? vk_asprintf("%s '%s'", what, name) : vk_strdup(what);
     if (n && n->line > 0)
-        vk_error_set(VIRTKIT_ERR_XML, VIRTKIT_SUB_XML, "%s XML line %d: <%s>: %s", what, n->line,
+        vk_error_set(VIRTKIT_ERR_XML, VIRTKIT_SUB_XML, "%s XML line %d: <%s>: %s", obj, n->line,
                      n->name, msg);
     else if (n)
-        vk_error_set(VIRTKIT_ERR_XML, VIRTKIT_SUB_XML, "%s XML: <%s>: %s", what, n->name, msg);
+        vk_error_set(VIRTKIT_ERR_XML, VIRTKIT_SUB_XML, "%s XML: <%s>: %s", obj, n->name, msg);
     else
-        vk_error_set(VIRTKIT_ERR_XML, VIRTKIT_SUB_XML, "%s XML: %s", what, msg);
+        vk_error_set(VIRTKIT_ERR_XML, VIRTKIT_SUB_XML, "%s XML: %s", obj, msg);
 }
 
 const vk_xelem *vk_schema_child(const vk_xelem *e, const char *name)
@@ -49,6 +72,30 @@ const vk_xattr *vk_schema_attr(const vk_xelem *e, const char *name)
         if (vk_streq(a->name, name))
             return a;
     return NULL;
+}
+
+/* Position of c's row among parent row pe's children; foreign last. */
+static size_t child_rank(const vk_xelem *pe, const vk_xnode *c)
+{
+    size_t i = 0;
+    if (c->schema)
+        for (const vk_xchild *k = pe->children; k && k->elem; k++, i++)
+            if (k->elem == c->schema)
+                return i;
+    return SIZE_MAX;
+}
+
+void vk_schema_insert(vk_xnode *parent, vk_xnode *child)
+{
+    const vk_xelem *pe = parent->schema;
+    if (!pe || (pe->flags & VK_XE_VERBATIM)) {
+        vk_xnode_append(parent, child);
+        return;
+    }
+    size_t r = child_rank(pe, child), pos = parent->nchildren;
+    while (pos > 0 && child_rank(pe, parent->children[pos - 1]) > r)
+        pos--;
+    vk_xnode_insert(parent, pos, child);
 }
 
 char *vk_schema_check_attr(const vk_xnode *n, const vk_xattr *a, const char *value)
@@ -111,37 +158,67 @@ static char *qualified_name(xmlNodePtr x)
     return vk_strdup((const char *)x->name);
 }
 
-/* Copy a foreign or verbatim subtree as it is, namespace declarations
- * included, so a plugin receives exactly what the user wrote. */
-static vk_xnode *convert_verbatim(xmlNodePtr x, bool declare_ns)
+/* Namespace bindings declared so far inside a verbatim copy. */
+typedef struct ns_scope {
+    const char *prefix; /* NULL: the default namespace */
+    const char *href;
+    const struct ns_scope *up;
+} ns_scope;
+
+static bool ns_in_scope(const ns_scope *s, const char *prefix, const char *href)
+{
+    for (; s; s = s->up)
+        if (vk_streq(s->prefix, prefix))
+            return vk_streq(s->href, href);
+    return false;
+}
+
+/* Declare on n the binding of ns unless the copy already has it. Returns
+ * the new scope entry (stored in *slot) or the old scope. */
+static const ns_scope *ns_declare(vk_xnode *n, xmlNsPtr ns, const ns_scope *scope,
+                                  ns_scope *slot)
+{
+    const char *prefix = ns ? (const char *)ns->prefix : NULL;
+    const char *href = ns ? (const char *)ns->href : NULL;
+    if (!ns || vk_streq(prefix, "xml") || ns_in_scope(scope, prefix, href))
+        return scope;
+    VK_AUTOFREE(char *) an = prefix ? vk_asprintf("xmlns:%s", prefix) : vk_strdup("xmlns");
+    vk_xnode_set_attr(n, an, href ? href : "");
+    *slot = (ns_scope){ prefix, href, scope };
+    return slot;
+}
+
+/* Copy a foreign or verbatim subtree as it is, with every namespace it
+ * uses declared inside the copy, so a plugin receives exactly what the user
+ * wrote and the formatted copy is well-formed on its own. */
+static vk_xnode *convert_verbatim(xmlNodePtr x, const ns_scope *scope)
 {
     VK_AUTOFREE(char *) qn = qualified_name(x);
     vk_xnode *n = vk_xnode_new(qn, NULL);
     n->line = (int)xmlGetLineNo(x);
-    if (declare_ns) {
-        for (xmlNsPtr ns = x->nsDef; ns; ns = ns->next) {
-            VK_AUTOFREE(char *) an = ns->prefix ? vk_asprintf("xmlns:%s", ns->prefix)
-                                                : vk_strdup("xmlns");
-            vk_xnode_set_attr(n, an, (const char *)ns->href);
-        }
-        if (x->ns && x->ns->prefix && !vk_xnode_attr(n, "xmlns:x")) {
-            VK_AUTOFREE(char *) an = vk_asprintf("xmlns:%s", x->ns->prefix);
-            if (!vk_xnode_attr(n, an))
-                vk_xnode_set_attr(n, an, (const char *)x->ns->href);
-        }
-    }
+    size_t ndefs = 0, i = 0;
+    for (xmlNsPtr ns = x->nsDef; ns; ns = ns->next)
+        ndefs++;
+    for (xmlAttrPtr a = x->properties; a; a = a->next)
+        ndefs++;
+    VK_AUTOFREE(ns_scope *) slots = vk_alloc_n(ndefs + 1, sizeof(*slots));
+    for (xmlNsPtr ns = x->nsDef; ns; ns = ns->next)
+        scope = ns_declare(n, ns, scope, &slots[i++]);
+    scope = ns_declare(n, x->ns, scope, &slots[i++]);
     for (xmlAttrPtr a = x->properties; a; a = a->next) {
+        if (a->ns && a->ns->prefix)
+            scope = ns_declare(n, a->ns, scope, &slots[i++]);
         xmlChar *v = xmlNodeGetContent((xmlNodePtr)a);
         VK_AUTOFREE(char *) an = (a->ns && a->ns->prefix)
                                      ? vk_asprintf("%s:%s", a->ns->prefix, a->name)
                                      : vk_strdup((const char *)a->name);
-        vk_xnode_set_attr(n, an, (const char *)v);
+        vk_xnode_set_attr(n, an, v ? (const char *)v : "");
         xmlFree(v);
     }
     VK_AUTOSTRBUF text = VK_STRBUF_INIT;
     for (xmlNodePtr c = x->children; c; c = c->next) {
         if (c->type == XML_ELEMENT_NODE)
-            vk_xnode_append(n, convert_verbatim(c, false));
+            vk_xnode_append(n, convert_verbatim(c, scope));
         else if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE)
             vk_strbuf_add(&text, (const char *)c->content);
     }
@@ -170,7 +247,7 @@ static int convert_children(vk_xnode *n, xmlNodePtr x, const vk_xelem *e, unsign
         int line = (int)xmlGetLineNo(c);
         if (c->ns && c->ns != x->ns && c->ns->href) {
             if ((e->flags & VK_XE_FOREIGN) && ns_is_ours(c->ns)) {
-                vk_xnode_append(n, convert_verbatim(c, true));
+                vk_xnode_append(n, convert_verbatim(c, NULL));
                 continue;
             }
             vk_xml_error(n, "element <%s:%s> (line %d) is in namespace '%s', which is not "
@@ -186,7 +263,7 @@ static int convert_children(vk_xnode *n, xmlNodePtr x, const vk_xelem *e, unsign
         vk_xnode *cn = convert(c, ce, flags);
         if (!cn)
             return -1;
-        vk_xnode_append(n, cn);
+        vk_schema_insert(n, cn);
     }
     if (e->text) {
         VK_AUTOFREE(char *) t = trim_dup(vk_strbuf_str(&text));
@@ -219,10 +296,39 @@ static int convert_children(vk_xnode *n, xmlNodePtr x, const vk_xelem *e, unsign
     return 0;
 }
 
+/* Scaled attributes and text are stored in KiB (or bytes) with the unit
+ * rewritten to match, so every value has one spelling. Runs after the text
+ * was scaled with the unit as written. */
+static int scale_attrs(vk_xnode *n, const vk_xelem *e)
+{
+    bool scaled = n->text && e->text == &vk_xt_scaled;
+    bool bytes = e->flags & VK_XE_SCALED_BYTES;
+    const char *unit = vk_xnode_attr(n, "unit");
+    for (const vk_xattr *a = e->attrs; a && a->name; a++) {
+        const char *v = vk_xnode_attr(n, a->name);
+        if (a->type != &vk_xt_scaled || !v)
+            continue;
+        uint64_t x;
+        char *why = NULL;
+        if (vk_scale_value(v, unit, bytes, &x, &why) < 0) {
+            vk_xml_error(n, "attribute %s='%s' is not valid: %s", a->name, v, why);
+            free(why);
+            return -1;
+        }
+        char buf[32];
+        snprintf(buf, sizeof(buf), "%llu", (unsigned long long)x);
+        vk_xnode_set_attr(n, a->name, buf);
+        scaled = true;
+    }
+    if (scaled && vk_schema_attr(e, "unit"))
+        vk_xnode_set_attr(n, "unit", bytes ? "bytes" : "KiB");
+    return 0;
+}
+
 static vk_xnode *convert(xmlNodePtr x, const vk_xelem *e, unsigned int flags)
 {
     if (e->flags & VK_XE_VERBATIM) {
-        vk_xnode *n = convert_verbatim(x, true);
+        vk_xnode *n = convert_verbatim(x, NULL);
         n->schema = e;
         return n;
     }
@@ -240,8 +346,7 @@ static vk_xnode *convert(xmlNodePtr x, const vk_xelem *e, unsigned int flags)
             return NULL;
         }
         xmlChar *v = xmlNodeGetContent((xmlNodePtr)a);
-        /* unit is interpreted with the text; keep it raw until then */
-        VK_AUTOFREE(char *) norm = vk_schema_check_attr(n, spec, (const char *)v);
+        VK_AUTOFREE(char *) norm = vk_schema_check_attr(n, spec, v ? (const char *)v : "");
         xmlFree(v);
         if (!norm)
             return NULL;
@@ -255,8 +360,10 @@ static vk_xnode *convert(xmlNodePtr x, const vk_xelem *e, unsigned int flags)
     }
     if (convert_children(n, x, e, flags) < 0)
         return NULL;
-    if (e->text == &vk_xt_scaled && vk_xnode_attr(n, "unit"))
-        vk_xnode_set_attr(n, "unit", (e->flags & VK_XE_SCALED_BYTES) ? "bytes" : "KiB");
+    if (scale_attrs(n, e) < 0)
+        return NULL;
+    if (e->normalise && e->normalise(n) < 0)
+        return NULL;
     if (e->check && e->check(n) < 0)
         return NULL;
     return VK_STEAL(n);
@@ -280,7 +387,7 @@ static xmlDocPtr read_doc(const char *xml)
     /* NONET: no network fetches; no NOENT: external entities stay
      * unexpanded; HUGE off: libxml2's default depth/size limits apply. */
     xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "definition.xml", NULL,
-                                  XML_PARSE_NONET | XML_PARSE_NOWARNING);
+                                  XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_BIG_LINES);
     xmlSetStructuredErrorFunc(NULL, NULL);
     xml_errbuf = NULL;
     if (!doc) {
@@ -338,6 +445,14 @@ static vk_xnode *parse_root(const vk_xkind *k, const vk_xelem *root_schema, cons
                      parent ? "" : root_schema->name, parent ? "" : ">");
         goto out;
     }
+    for (xmlNodePtr c = r->children; c; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE && !c->ns && xmlStrEqual(c->name, BAD_CAST "name")) {
+            xmlChar *t = xmlNodeGetContent(c);
+            parse_name = t ? trim_dup((const char *)t) : NULL;
+            xmlFree(t);
+            break;
+        }
+    }
     res = convert(r, e, flags);
     if (res && k) {
         res->kind = k->kind;
@@ -350,6 +465,8 @@ out:
     if (doc)
         xmlFreeDoc(doc);
     parse_what = NULL;
+    free(parse_name);
+    parse_name = NULL;
     return res;
 }
 
@@ -368,8 +485,7 @@ vk_xnode *vk_schema_parse_child(const vk_xelem *parent_schema, const char *what,
 
 static bool omitted(const vk_xnode *n, unsigned int flags)
 {
-    return (flags & 1 /* VKP_DEF_FORMAT_INACTIVE */) && n->schema &&
-           (n->schema->flags & VK_XE_RUNTIME);
+    return (flags & VKP_DEF_FORMAT_INACTIVE) && n->schema && (n->schema->flags & VK_XE_RUNTIME);
 }
 
 static void format_attrs(vk_strbuf *b, const vk_xnode *n, unsigned int flags)
@@ -384,7 +500,8 @@ static void format_attrs(vk_strbuf *b, const vk_xnode *n, unsigned int flags)
     }
     for (const vk_xattr *a = n->schema->attrs; a && a->name; a++) {
         const char *v = vk_xnode_attr(n, a->name);
-        if (!v || ((flags & 1) && (a->flags & VK_XF_RUNTIME)))
+        if (!v || ((flags & VKP_DEF_FORMAT_INACTIVE) && (a->flags & VK_XF_RUNTIME)) ||
+            (!(flags & VKP_DEF_FORMAT_SECURE) && (a->flags & VK_XF_SECRET)))
             continue;
         vk_strbuf_addf(b, " %s='", a->name);
         vk_strbuf_add_xml_escaped(b, v);

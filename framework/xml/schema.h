@@ -27,7 +27,7 @@ extern const vk_xtype vk_xt_name;      /* object names: non-empty, no '/', no co
 extern const vk_xtype vk_xt_uint;      /* 0..2^32-1 */
 extern const vk_xtype vk_xt_ulong;     /* 0..2^64-1 */
 extern const vk_xtype vk_xt_int;       /* signed 32-bit */
-extern const vk_xtype vk_xt_hex;       /* 0x-prefixed or bare hex, normalised to 0x%04x-ish as written */
+extern const vk_xtype vk_xt_hex;       /* 0x-prefixed or bare hex, normalised to 0x%llx */
 extern const vk_xtype vk_xt_enum;      /* one of the attribute's values[] */
 extern const vk_xtype vk_xt_yesno;     /* yes/no */
 extern const vk_xtype vk_xt_onoff;     /* on/off */
@@ -38,10 +38,18 @@ extern const vk_xtype vk_xt_cpuset;    /* "0-3,^2,8" */
 extern const vk_xtype vk_xt_ipaddr;    /* IPv4 or IPv6 address */
 extern const vk_xtype vk_xt_scaled;    /* integer scaled by the element's unit attribute */
 extern const vk_xtype vk_xt_double;
+extern const vk_xtype vk_xt_long;      /* signed 64-bit */
+extern const vk_xtype vk_xt_port;      /* 0..65535 */
+extern const vk_xtype vk_xt_hex16;     /* 16-bit id, normalised to 0x%04x */
+extern const vk_xtype vk_xt_number;    /* decimal or 0x-hex (device address fields) */
+extern const vk_xtype vk_xt_octal;     /* permission mode, normalised to %04o */
+extern const vk_xtype vk_xt_wwn;       /* 16 hex digits */
+extern const vk_xtype vk_xt_unit;      /* a size unit (libvirt's rules) */
 
 typedef enum {
     VK_XF_REQUIRED = 1 << 0,  /* attribute must be present */
     VK_XF_RUNTIME = 1 << 1,   /* live state only: left out of inactive XML */
+    VK_XF_SECRET = 1 << 2,    /* a password: left out unless VKP_DEF_FORMAT_SECURE */
 } vk_xattr_flags;
 
 typedef struct vk_xattr {
@@ -73,6 +81,9 @@ struct vk_xelem {
     unsigned int flags;
     /* Extra checks after the structure is known good; 0 or -1 (error set). */
     int (*check)(const vk_xnode *n);
+    /* Rewrites values into canonical form (e.g. PCI address fields in hex)
+     * before check runs; 0 or -1 (error set). */
+    int (*normalise)(vk_xnode *n);
 };
 
 /* Helpers to write tables tersely. */
@@ -84,14 +95,17 @@ struct vk_xelem {
 #define VK_XA_ENUM(n, ...) { n, &vk_xt_enum, VK_XVALUES(__VA_ARGS__), 0 }
 #define VK_XA_ENUM_REQ(n, ...) { n, &vk_xt_enum, VK_XVALUES(__VA_ARGS__), VK_XF_REQUIRED }
 #define VK_XA_RUNTIME(n, t) { n, &vk_xt_##t, NULL, VK_XF_RUNTIME }
+#define VK_XA_SECRET(n, t) { n, &vk_xt_##t, NULL, VK_XF_SECRET }
+#define VK_XA_ENUM_RUNTIME(n, ...) { n, &vk_xt_enum, VK_XVALUES(__VA_ARGS__), VK_XF_RUNTIME }
 #define VK_XC_OPT(e) { &(e), 0, 1 }
 #define VK_XC_ONE(e) { &(e), 1, 1 }
 #define VK_XC_ANY(e) { &(e), 0, 0 }
 #define VK_XC_MANY(e) { &(e), 1, 0 }
 /* The unit attribute of scaled elements and its accepted units. */
-#define VK_XA_UNIT                                                                      \
-    VK_XA_ENUM("unit", "b", "bytes", "KB", "k", "KiB", "MB", "M", "MiB", "GB", "G",     \
-               "GiB", "TB", "T", "TiB", "PB", "P", "PiB", "EB", "E", "EiB")
+/* The unit attribute of scaled elements (b, KiB, M, GB...: libvirt's rules).
+ * Scaled values (text or attributes of type vk_xt_scaled) are stored in KiB
+ * (bytes with VK_XE_SCALED_BYTES) and the unit is rewritten to match. */
+#define VK_XA_UNIT VK_XA("unit", unit)
 
 /* One kind of definition: its root element and hooks. */
 typedef struct vk_xkind {
@@ -136,6 +150,14 @@ const char *vk_schema_dir(void);
 
 /* Set an XML error "<what> XML line N: <element>: message". */
 void vk_xml_error(const vk_xnode *n, const char *fmt, ...) VK_PRINTF(2, 3);
+
+/* Parse a CPU list ("0-3,^2,8") into a bitmap of nbits (bits may be NULL
+ * to only check it); 0, or -1 with *why (caller frees). */
+int vk_cpuset_parse(const char *v, uint8_t *bits, size_t nbits, char **why);
+
+/* Insert child under parent at its place in schema order (children of one
+ * row keep their relative order; foreign elements go last). */
+void vk_schema_insert(vk_xnode *parent, vk_xnode *child);
 
 /* Scale "value unit" to KiB (or bytes); -1 with *why on overflow/unit. */
 int vk_scale_value(const char *value, const char *unit, bool to_bytes, uint64_t *out,
