@@ -308,52 +308,47 @@ static void test_newer_minor_message(void **state)
 /* Only root (or the running user) may own the plugin directory and file,
  * and neither may be writable by group or others: whoever can write there
  * runs code in every virtkit process. */
-static void test_world_writable_dir(void **state)
-{
-    VK_AUTOFREE(char *) dir = vkt_tmpdir();
-    VK_AUTOFREE(char *) so = stage_so(dir, "fx_good");
-    assert_int_equal(chmod(dir, 0777), 0);
-    use_plugin_dir(dir);
-    assert_null(vk_loader_load_path(so));
-    VK_AUTOFREE(char *) want =
-        vk_asprintf("directory %s is writable by group or others (mode 0777)", dir);
-    check_refusal("fx_good", so, want);
-    /* Sticky (like /tmp) is no better. */
-    assert_int_equal(chmod(dir, 01777), 0);
-    VK_AUTOFREE(char *) dir2 = vkt_tmpdir();
-    VK_AUTOFREE(char *) so2 = stage_so(dir2, "fx_good");
-    assert_int_equal(chmod(dir2, 01777), 0);
-    assert_null(vk_loader_load_path(so2));
-    VKT_ERROR(VIRTKIT_ERR_PLUGIN, "writable by group or others (mode 1777)");
-    vkt_tmpdir_cleanup(VK_STEAL(dir));
-    vkt_tmpdir_cleanup(VK_STEAL(dir2));
-}
+typedef struct {
+    bool dir;          /* spoil the directory (else the file) */
+    mode_t mode;       /* chmod to this, when not 0 */
+    uid_t uid;         /* chown to this, when not 0 (root only) */
+    const char *rule;  /* the refusal, after "<directory|file> <path> " */
+} perm_case;
 
-static void test_group_writable_file(void **state)
-{
-    VK_AUTOFREE(char *) dir = vkt_tmpdir();
-    VK_AUTOFREE(char *) so = stage_so(dir, "fx_good");
-    assert_int_equal(chmod(so, 0775), 0);
-    use_plugin_dir(dir);
-    assert_null(vk_loader_load_path(so));
-    VK_AUTOFREE(char *) want =
-        vk_asprintf("file %s is writable by group or others (mode 0775)", so);
-    check_refusal("fx_good", so, want);
-    vkt_tmpdir_cleanup(VK_STEAL(dir));
-}
+static const perm_case perm_cases[] = {
+    { true, 0777, 0, "is writable by group or others (mode 0777)" },
+    /* Sticky, like /tmp, is no better: anyone may still add a plugin. */
+    { true, 01777, 0, "is writable by group or others (mode 1777)" },
+    { true, 0775, 0, "is writable by group or others (mode 0775)" },
+    { false, 0775, 0, "is writable by group or others (mode 0775)" },
+    { false, 0757, 0, "is writable by group or others (mode 0757)" },
+    { true, 0, 4242, "is owned by uid 4242, not root" },
+    { false, 0, 4242, "is owned by uid 4242, not root" },
+};
 
-static void test_foreign_owner(void **state)
+static void test_permissions(void **state)
 {
-    if (geteuid() != 0)
-        skip();   /* only root can give a file away */
-    VK_AUTOFREE(char *) dir = vkt_tmpdir();
-    VK_AUTOFREE(char *) so = stage_so(dir, "fx_good");
-    assert_int_equal(chown(so, 4242, 4242), 0);
-    use_plugin_dir(dir);
-    assert_null(vk_loader_load_path(so));
-    VK_AUTOFREE(char *) want = vk_asprintf("file %s is owned by uid 4242, not root", so);
-    check_refusal("fx_good", so, want);
-    vkt_tmpdir_cleanup(VK_STEAL(dir));
+    for (size_t i = 0; i < VK_ARRAY_LEN(perm_cases); i++) {
+        const perm_case *pc = &perm_cases[i];
+        if (pc->uid && geteuid() != 0) {
+            print_message("skipping the uid %u case: only root can give a file away\n",
+                          (unsigned)pc->uid);
+            continue;
+        }
+        VK_AUTOFREE(char *) dir = vkt_tmpdir();
+        VK_AUTOFREE(char *) so = stage_so(dir, "fx_good");
+        const char *target = pc->dir ? dir : so;
+        if (pc->mode)
+            assert_int_equal(chmod(target, pc->mode), 0);
+        if (pc->uid)
+            assert_int_equal(chown(target, pc->uid, pc->uid), 0);
+        use_plugin_dir(dir);
+        assert_null(vk_loader_load_path(so));
+        VK_AUTOFREE(char *) want =
+            vk_asprintf("%s %s %s", pc->dir ? "directory" : "file", target, pc->rule);
+        check_refusal("fx_good", so, want);
+        vkt_tmpdir_cleanup(VK_STEAL(dir));
+    }
 }
 
 /* A relative path would resolve against whatever the working directory
@@ -488,12 +483,11 @@ int main(void)
     size_t n = 0;
     /* First: tests that load fx_good from fresh directories by name. */
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_public_api_contract);
-    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_world_writable_dir);
-    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_group_writable_file);
-    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_foreign_owner);
+    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_permissions);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_relative_path);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_malformed_manifest);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_not_loadable);
+    size_t first_fixture = n;
     for (size_t i = 0; i < VK_ARRAY_LEN(cases); i++) {
         tests[n] = (struct CMUnitTest)cmocka_unit_test_prestate(test_fixture_dir,
                                                                 (void *)&cases[i]);
@@ -507,7 +501,7 @@ int main(void)
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_short_descriptor_zero_extended);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_newer_minor_message);
     int failed = _cmocka_run_group_tests("loader", tests, n, NULL, NULL);
-    for (size_t i = 7; i < 7 + 2 * VK_ARRAY_LEN(cases); i++)
+    for (size_t i = first_fixture; i < first_fixture + 2 * VK_ARRAY_LEN(cases); i++)
         free((char *)tests[i].name);
     return failed;
 }
