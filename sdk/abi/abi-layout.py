@@ -19,10 +19,56 @@ import sys
 import xml.etree.ElementTree as ET
 
 
+def base_name(name):
+    """One spelling per C base type: gcc says "long unsigned int" where
+    clang says "unsigned long"."""
+    words = name.split()
+    if len(words) > 1 and "int" in words:
+        words.remove("int")
+    return " ".join(sorted(words)).replace("_Bool", "bool")
+
+
+def type_namer(root):
+    """A function giving a member's type as a canonical string, the same
+    whichever compiler wrote the DWARF (type ids are not)."""
+    by_id = {e.get("id"): e for e in root.iter() if e.get("id")}
+
+    def name(tid, depth=0):
+        e = by_id.get(tid)
+        if e is None or depth > 12:
+            return "?"
+        tag = e.tag
+        if tag == "type-decl":
+            return base_name(e.get("name", "?"))
+        if tag in ("class-decl", "union-decl", "enum-decl", "typedef-decl"):
+            return e.get("name", "?")
+        if tag == "pointer-type-def":
+            return name(e.get("type-id"), depth + 1) + "*"
+        if tag == "qualified-type-def":
+            quals = [q for q in ("const", "volatile", "restrict") if e.get(q) == "yes"]
+            return " ".join(quals + [name(e.get("type-id"), depth + 1)])
+        if tag == "array-type-def":
+            dims = "".join("[%s]" % sub.get("length") for sub in e.findall("subrange"))
+            return name(e.get("type-id"), depth + 1) + dims
+        if tag == "function-type":
+            params = []
+            for p in e.findall("parameter"):
+                params.append("..." if p.get("is-variadic") == "yes"
+                              else name(p.get("type-id"), depth + 1))
+            ret = e.find("return")
+            return "%s(%s)" % (name(ret.get("type-id"), depth + 1) if ret is not None else "void",
+                               ", ".join(params))
+        return tag
+
+    return name
+
+
 def structs(abixml):
-    """{name: (size_bytes, [(member, offset_bits, type_id)])} of named structs."""
+    """{name: (size_bytes, [(member, offset_bits, type)])} of named structs."""
     out = {}
-    for cls in ET.parse(abixml).getroot().iter("class-decl"):
+    root = ET.parse(abixml).getroot()
+    type_name = type_namer(root)
+    for cls in root.iter("class-decl"):
         name = cls.get("name", "")
         if cls.get("is-declaration-only") == "yes" or not re.match(r"^(vkp|virtkit)_", name):
             continue
@@ -30,7 +76,7 @@ def structs(abixml):
         for dm in cls.findall("data-member"):
             var = dm.find("var-decl")
             members.append((var.get("name"), int(dm.get("layout-offset-in-bits")),
-                            var.get("type-id")))
+                            type_name(var.get("type-id"))))
         out[name] = (int(cls.get("size-in-bits")) // 8, members)
     return out
 
@@ -91,7 +137,8 @@ def compare(abignore, old_xml, new_xml):
                 bad.append("%s.%s moved from offset %d to %d" % (name, member, off // 8,
                                                                   byname[member][0] // 8))
             elif byname[member][1] != tid:
-                bad.append("%s.%s changed type" % (name, member))
+                bad.append("%s.%s changed type from %s to %s" % (name, member, tid,
+                                                                byname[member][1]))
         known = {m for m, _, _ in omembers}
         for member, off, _ in nmembers:
             if member not in known and off < osize * 8:
