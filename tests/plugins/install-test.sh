@@ -177,7 +177,7 @@ in_order "$tmp/session" "Domain 'web1' defined from $tmp/web1.xml" " -    web1  
     "Domain 'web1' started" "Domain 'web1' suspended" "paused" "Domain 'web1' resumed" \
     "State:        running" "CPUs:         2" "Max memory:   262144 KiB" \
     "Domain 'web1' is being shut down" "shut off" "Domain 'web1' started" \
-    "Domain 'web1' destroyed" "<name>web1</name>" "<vcpu>2</vcpu>" "Domain 'web1' undefined" \
+    "Domain 'web1' destroyed" "<name>web1</name>" ">2</vcpu>" "Domain 'web1' undefined" \
     " 1    demo   running"
 if [ "$(grep -c ' web1 ' "$tmp/session")" = 1 ]; then
     ok "web1 is gone from the last listing after undefine"
