@@ -1,129 +1,83 @@
 /*
- * hostinfo.c: see hostinfo.h. A first version that reads the basic
- * facts; NUMA details, hugepages and node devices live in the node
- * resources work (issue 6).
+ * hostinfo.c: see hostinfo.h. Node info, CPU map, per-cell free memory,
+ * statistics and huge page pools, on top of the CPU (host_cpu.c) and
+ * NUMA (host_numa.c) snapshots. The capabilities document is host_caps.c.
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/utsname.h>
 
 #include "error.h"
-#include "fileutil.h"
+#include "host_cpu.h"
+#include "host_numa.h"
+#include "host_sysfs.h"
 #include "hostinfo.h"
-#include "strbuf.h"
-
-static char *host_root;
-static pthread_mutex_t root_lock = PTHREAD_MUTEX_INITIALIZER;
+#include "params.h"
+#include "uuid.h"
 
 void vk_host_set_root(const char *root)
 {
-    pthread_mutex_lock(&root_lock);
-    free(host_root);
-    host_root = vk_strdup(root);
-    pthread_mutex_unlock(&root_lock);
+    vk_hostfs_set_root(root);
 }
 
-static char *host_path(const char *rel)
-{
-    pthread_mutex_lock(&root_lock);
-    const char *r = host_root ? host_root : getenv("VIRTKIT_SYSFS_ROOT");
-    char *p = vk_str_empty(r) ? vk_strdup(rel) : vk_path_join(r, rel);
-    pthread_mutex_unlock(&root_lock);
-    return p;
-}
+/* ------------------------------------------------------------ node info -- */
 
-static char *read_host_file(const char *rel)
+static int node_meminfo(const char *key, uint64_t *kib, bool required)
 {
-    VK_AUTOFREE(char *) p = host_path(rel);
-    return vk_file_read(p, 1 << 22, NULL);
-}
-
-/* Count CPUs in a list like "0-3,8". */
-static unsigned int cpulist_count(const char *s)
-{
-    unsigned int n = 0;
-    while (s && *s && *s != '\n') {
-        char *end;
-        unsigned long a = strtoul(s, &end, 10), b = a;
-        if (end == s)
-            break;
-        if (*end == '-')
-            b = strtoul(end + 1, &end, 10);
-        n += (unsigned int)(b - a + 1);
-        s = *end == ',' ? end + 1 : end;
+    VK_AUTOFREE(char *) text = vk_hostfs_read("/proc/meminfo");
+    if (!text)
+        return -1;
+    VK_AUTOFREE(char *) why = NULL;
+    int r = vk_meminfo_value(text, key, kib, &why);
+    if (r < 0 || (r == 0 && required)) {
+        vk_hostfs_parse_error("/proc/meminfo", "%s", r < 0 ? why : "no MemTotal line");
+        return -1;
     }
-    return n;
-}
-
-static unsigned long long meminfo_kib(const char *text, const char *key)
-{
-    const char *p = strstr(text, key);
-    if (!p)
-        return 0;
-    p += strlen(key);
-    while (*p == ':' || *p == ' ')
-        p++;
-    return strtoull(p, NULL, 10);
+    if (r == 0)
+        *kib = 0;
+    return 0;
 }
 
 int vk_host_get_info(virtkit_node_info *info)
 {
-    VK_AUTOFREE(char *) mem = read_host_file("/proc/meminfo");
-    if (!mem)
+    VK_AUTOPTR(vk_host_cpus) c = NULL;
+    uint64_t mem;
+    if (vk_host_cpus_load(&c) < 0 || node_meminfo("MemTotal", &mem, true) < 0)
         return -1;
-    VK_AUTOFREE(char *) online = read_host_file("/sys/devices/system/cpu/online");
-    if (!online)
-        return -1;
-    VK_AUTOFREE(char *) cpuinfo = read_host_file("/proc/cpuinfo");
     memset((char *)info + sizeof(info->version), 0, sizeof(*info) - sizeof(info->version));
-    info->memory_kib = meminfo_kib(mem, "MemTotal");
-    info->cpus = cpulist_count(online);
-    const char *m = cpuinfo ? strstr(cpuinfo, "model name") : NULL;
-    if (m && (m = strchr(m, ':'))) {
-        m++;
-        while (*m == ' ')
-            m++;
-        size_t l = strcspn(m, "\n");
-        snprintf(info->model, sizeof(info->model), "%.*s", (int)l, m);
-    } else {
-        size_t al = strlen(vk_host_arch());
-        memcpy(info->model, vk_host_arch(), al < sizeof(info->model) ? al + 1 : sizeof(info->model));
-        info->model[sizeof(info->model) - 1] = 0;
-    }
-    const char *mhz = cpuinfo ? strstr(cpuinfo, "cpu MHz") : NULL;
-    if (mhz && (mhz = strchr(mhz, ':')))
-        info->mhz = (unsigned int)strtod(mhz + 1, NULL);
-    info->nodes = 1;
-    info->sockets = 1;
-    info->dies = 1;
-    info->threads = 1;
-    info->cores = info->cpus;
+    snprintf(info->model, sizeof(info->model), "%s", c->info.model);
+    info->memory_kib = mem;
+    info->cpus = (unsigned int)c->online.n;
+    info->mhz = c->info.mhz;
+    vk_host_cpus_shape(c, info);
     return 0;
 }
 
+/* --------------------------------------------------------------- CPU map -- */
+
 int vk_host_get_cpu_map(unsigned char **cpumap, unsigned int *online)
 {
-    VK_AUTOFREE(char *) present = read_host_file("/sys/devices/system/cpu/present");
-    VK_AUTOFREE(char *) on = read_host_file("/sys/devices/system/cpu/online");
-    if (!present || !on)
+    VK_AUTOCPULIST present = { 0 };
+    VK_AUTOCPULIST on = { 0 };
+    if (vk_cpulist_read(&present, false, "/sys/devices/system/cpu/present") < 0 ||
+        vk_cpulist_read(&on, false, "/sys/devices/system/cpu/online") < 0)
         return -1;
-    unsigned int n = cpulist_count(present);
-    unsigned char *map = vk_alloc(n ? n : 1);
+    if (!present.n) {
+        vk_hostfs_parse_error("/sys/devices/system/cpu/present", "no CPU is present");
+        return -1;
+    }
+    unsigned int n = vk_cpulist_max(&present) + 1;
+    unsigned char *map = vk_alloc(n);
     unsigned int cnt = 0;
-    const char *s = on;
-    while (*s && *s != '\n') {
-        char *end;
-        unsigned long a = strtoul(s, &end, 10), b = a;
-        if (end == s)
-            break;
-        if (*end == '-')
-            b = strtoul(end + 1, &end, 10);
-        for (unsigned long i = a; i <= b && i < n; i++, cnt++)
-            map[i] = 1;
-        s = *end == ',' ? end + 1 : end;
+    for (size_t i = 0; i < on.n; i++) {
+        if (on.ids[i] < n && vk_cpulist_has(&present, on.ids[i])) {
+            map[on.ids[i]] = 1;
+            cnt++;
+        }
     }
     if (cpumap)
         *cpumap = map;
@@ -134,101 +88,258 @@ int vk_host_get_cpu_map(unsigned char **cpumap, unsigned int *online)
     return (int)n;
 }
 
+/* ------------------------------------------------------------ free memory -- */
+
+static char *cell_ids(const vk_host_numa *n)
+{
+    vk_cpulist l = { 0 };
+    for (size_t i = 0; i < n->n; i++)
+        vk_cpulist_add(&l, n->cells[i].id);
+    char *s = vk_cpulist_format(&l);
+    vk_cpulist_clear(&l);
+    return s;
+}
+
+static void no_such_cell(const vk_host_numa *n, int cell)
+{
+    VK_AUTOFREE(char *) ids = cell_ids(n);
+    vk_error_set(VIRTKIT_ERR_INVALID_ARG, VIRTKIT_SUB_HOST,
+                 "NUMA cell %d does not exist (the node has cell%s %s)", cell,
+                 n->n > 1 ? "s" : "", ids);
+}
+
+static int load_all(vk_host_cpus **c, vk_host_numa **n)
+{
+    if (vk_host_cpus_load(c) < 0)
+        return -1;
+    return vk_host_numa_load(*c, n);
+}
+
 int vk_host_cells_free_memory(unsigned long long *free_bytes, int start_cell, int max_cells)
 {
-    VK_AUTOFREE(char *) mem = read_host_file("/proc/meminfo");
-    if (!mem)
+    VK_AUTOPTR(vk_host_cpus) c = NULL;
+    VK_AUTOPTR(vk_host_numa) n = NULL;
+    if (load_all(&c, &n) < 0)
         return -1;
-    if (start_cell != 0 || max_cells < 1) {
-        vk_error_set(VIRTKIT_ERR_INVALID_ARG, VIRTKIT_SUB_HOST, "cell %d does not exist",
-                     start_cell);
+    unsigned int last = n->cells[n->n - 1].id;
+    if (start_cell < 0 || (unsigned int)start_cell > last) {
+        no_such_cell(n, start_cell);
         return -1;
     }
-    free_bytes[0] = meminfo_kib(mem, "MemFree") * 1024ULL;
-    return 1;
+    int filled = 0;
+    for (unsigned int id = (unsigned int)start_cell; id <= last && filled < max_cells; id++) {
+        const vk_host_cell *cell = vk_host_numa_cell(n, id);
+        free_bytes[filled++] = cell ? cell->mem_free_kib * 1024ULL : 0;
+    }
+    return filled;
 }
+
+/* ------------------------------------------------------------- statistics -- */
 
 int vk_host_cpu_stats(int cpu, virtkit_params **params)
 {
-    VK_AUTOFREE(char *) stat = read_host_file("/proc/stat");
+    char key[32];
+    if (cpu < 0) {
+        snprintf(key, sizeof(key), "cpu");
+    } else {
+        VK_AUTOCPULIST present = { 0 };
+        VK_AUTOCPULIST online = { 0 };
+        if (vk_cpulist_read(&present, false, "/sys/devices/system/cpu/present") < 0 ||
+            vk_cpulist_read(&online, false, "/sys/devices/system/cpu/online") < 0)
+            return -1;
+        if (!vk_cpulist_has(&present, (unsigned int)cpu)) {
+            VK_AUTOFREE(char *) ids = vk_cpulist_format(&present);
+            vk_error_set(VIRTKIT_ERR_INVALID_ARG, VIRTKIT_SUB_HOST,
+                         "CPU %d does not exist (present CPUs: %s)", cpu, ids);
+            return -1;
+        }
+        if (!vk_cpulist_has(&online, (unsigned int)cpu)) {
+            vk_error_set(VIRTKIT_ERR_OPERATION_INVALID, VIRTKIT_SUB_HOST,
+                         "CPU %d is offline: it has no time counters", cpu);
+            return -1;
+        }
+        snprintf(key, sizeof(key), "cpu%d", cpu);
+    }
+    VK_AUTOFREE(char *) stat = vk_hostfs_read("/proc/stat");
     if (!stat)
         return -1;
-    char key[32];
-    if (cpu < 0)
-        snprintf(key, sizeof(key), "cpu ");
-    else
-        snprintf(key, sizeof(key), "cpu%d ", cpu);
-    const char *l = strstr(stat, key);
-    if (!l) {
-        vk_error_set(VIRTKIT_ERR_INVALID_ARG, VIRTKIT_SUB_HOST, "CPU %d does not exist", cpu);
+    size_t kl = strlen(key);
+    const char *line = stat;
+    while (line && !(strncmp(line, key, kl) == 0 && line[kl] == ' ')) {
+        line = strchr(line, '\n');
+        line = line ? line + 1 : NULL;
+    }
+    if (!line) {
+        vk_hostfs_parse_error("/proc/stat", "no '%s' line", key);
         return -1;
     }
-    unsigned long long u, n, s, idle, io;
-    if (sscanf(l + strlen(key), "%llu %llu %llu %llu %llu", &u, &n, &s, &idle, &io) != 5) {
-        vk_error_set(VIRTKIT_ERR_OPERATION_FAILED, VIRTKIT_SUB_HOST, "cannot parse /proc/stat");
+    /* user nice system idle iowait irq softirq (ticks of USER_HZ) */
+    unsigned long long v[7] = { 0 };
+    const char *p = line + kl;
+    int got = 0;
+    while (got < 7) {
+        while (*p == ' ')
+            p++;
+        if (!isdigit((unsigned char)*p))
+            break;
+        char *end;
+        v[got++] = strtoull(p, &end, 10);
+        p = end;
+    }
+    if (got < 5 || (*p != ' ' && *p != '\n' && *p)) {
+        vk_hostfs_parse_error("/proc/stat", "line '%.*s' does not hold time counters",
+                              (int)strcspn(line, "\n"), line);
         return -1;
     }
     long hz = sysconf(_SC_CLK_TCK);
-    unsigned long long mult = 1000000000ULL / (unsigned long long)(hz > 0 ? hz : 100);
-    virtkit_params *p = virtkit_params_new();
-    virtkit_params_add_ullong(p, "kernel", s * mult);
-    virtkit_params_add_ullong(p, "user", (u + n) * mult);
-    virtkit_params_add_ullong(p, "idle", idle * mult);
-    virtkit_params_add_ullong(p, "iowait", io * mult);
-    *params = p;
+    unsigned long long ns = 1000000000ULL / (unsigned long long)(hz > 0 ? hz : 100);
+    virtkit_params *out = virtkit_params_new();
+    virtkit_params_add_ullong(out, "kernel", (v[2] + v[5] + v[6]) * ns);
+    virtkit_params_add_ullong(out, "user", (v[0] + v[1]) * ns);
+    virtkit_params_add_ullong(out, "idle", v[3] * ns);
+    virtkit_params_add_ullong(out, "iowait", v[4] * ns);
+    *params = out;
     return 0;
 }
 
 int vk_host_memory_stats(int cell, virtkit_params **params)
 {
-    VK_AUTOFREE(char *) mem = read_host_file("/proc/meminfo");
-    if (!mem)
+    if (cell < 0) {
+        static const struct {
+            const char *key, *param;
+        } fields[] = {
+            { "MemTotal", "total" }, { "MemFree", "free" },
+            { "Buffers", "buffers" }, { "Cached", "cached" },
+        };
+        VK_AUTOFREE(char *) text = vk_hostfs_read("/proc/meminfo");
+        if (!text)
+            return -1;
+        VK_AUTOPTR(virtkit_params) out = virtkit_params_new();
+        for (size_t i = 0; i < VK_ARRAY_LEN(fields); i++) {
+            uint64_t kib = 0;
+            VK_AUTOFREE(char *) why = NULL;
+            int r = vk_meminfo_value(text, fields[i].key, &kib, &why);
+            if (r < 0 || (r == 0 && i < 2)) {
+                vk_hostfs_parse_error("/proc/meminfo", "%s",
+                                      r < 0 ? why : "no MemTotal/MemFree line");
+                return -1;
+            }
+            virtkit_params_add_ullong(out, fields[i].param, kib);
+        }
+        *params = VK_STEAL(out);
+        return 0;
+    }
+    VK_AUTOPTR(vk_host_cpus) c = NULL;
+    VK_AUTOPTR(vk_host_numa) n = NULL;
+    if (load_all(&c, &n) < 0)
         return -1;
-    virtkit_params *p = virtkit_params_new();
-    virtkit_params_add_ullong(p, "total", meminfo_kib(mem, "MemTotal"));
-    virtkit_params_add_ullong(p, "free", meminfo_kib(mem, "MemFree"));
-    virtkit_params_add_ullong(p, "buffers", meminfo_kib(mem, "Buffers"));
-    virtkit_params_add_ullong(p, "cached", meminfo_kib(mem, "\nCached"));
-    *params = p;
+    const vk_host_cell *cl = vk_host_numa_cell(n, (unsigned int)cell);
+    if (!cl) {
+        no_such_cell(n, cell);
+        return -1;
+    }
+    if (!n->real) /* one cell: the whole node, with every counter */
+        return vk_host_memory_stats(-1, params);
+    virtkit_params *out = virtkit_params_new();
+    virtkit_params_add_ullong(out, "total", cl->mem_total_kib);
+    virtkit_params_add_ullong(out, "free", cl->mem_free_kib);
+    *params = out;
     return 0;
+}
+
+static void add_pools(virtkit_params *p, const char *prefix, const vk_host_pages *pg, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char name[96];
+        snprintf(name, sizeof(name), "%s.%u.total", prefix, pg[i].size_kib);
+        virtkit_params_add_ullong(p, name, pg[i].total);
+        snprintf(name, sizeof(name), "%s.%u.free", prefix, pg[i].size_kib);
+        virtkit_params_add_ullong(p, name, pg[i].free);
+    }
 }
 
 int vk_host_hugepages(virtkit_params **params)
 {
-    *params = virtkit_params_new();
+    VK_AUTOPTR(vk_host_cpus) c = NULL;
+    VK_AUTOPTR(vk_host_numa) n = NULL;
+    if (load_all(&c, &n) < 0)
+        return -1;
+    virtkit_params *p = virtkit_params_new();
+    add_pools(p, "node", n->huge, n->nhuge);
+    for (size_t i = 0; n->real && i < n->n; i++) {
+        char prefix[16];
+        snprintf(prefix, sizeof(prefix), "%u", n->cells[i].id);
+        add_pools(p, prefix, n->cells[i].huge, n->cells[i].nhuge);
+    }
+    *params = p;
     return 0;
 }
 
-static char host_arch_name[65];
+/* ------------------------------------------------------- arch and uuid -- */
 
-static void host_arch_init(void)
+/* Architecture names are interned: callers keep the pointer forever. */
+static pthread_mutex_t arch_lock = PTHREAD_MUTEX_INITIALIZER;
+static char **arch_names;
+static size_t arch_n, arch_cap;
+
+static const char *intern_arch(const char *name)
 {
-    struct utsname u;
-    const char *m = uname(&u) == 0 ? u.machine : "unknown";
-    size_t l = strlen(m);
-    if (l >= sizeof(host_arch_name))
-        l = sizeof(host_arch_name) - 1;
-    memcpy(host_arch_name, m, l);
-    host_arch_name[l] = 0;
+    pthread_mutex_lock(&arch_lock);
+    const char *r = NULL;
+    for (size_t i = 0; i < arch_n && !r; i++)
+        if (vk_streq(arch_names[i], name))
+            r = arch_names[i];
+    if (!r) {
+        VK_GROW(arch_names, arch_cap, arch_n);
+        r = arch_names[arch_n++] = vk_strdup(name);
+    }
+    pthread_mutex_unlock(&arch_lock);
+    return r;
 }
 
 const char *vk_host_arch(void)
 {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, host_arch_init);
-    return host_arch_name;
+    VK_AUTOFREE(char *) root = vk_hostfs_root();
+    if (*root) {
+        VK_AUTOFREE(char *) a = NULL;
+        if (vk_hostfs_line_opt(&a, "/proc/sys/kernel/arch") > 0 && *a)
+            return intern_arch(a);
+        virtkit_error_clear();
+    }
+    struct utsname u;
+    return intern_arch(uname(&u) == 0 ? u.machine : "unknown");
 }
 
-char *vk_host_capabilities_xml(void)
+/* Firmware fills product_uuid with placeholders when it has no UUID. */
+static bool uuid_is_placeholder(const unsigned char u[VK_UUID_LEN])
 {
-    virtkit_node_info info = VIRTKIT_NODE_INFO_INIT;
-    if (vk_host_get_info(&info) < 0)
-        return NULL;
-    VK_AUTOSTRBUF b = VK_STRBUF_INIT;
-    vk_strbuf_add(&b, "<host>\n  <cpu>\n    <arch>");
-    vk_strbuf_add_xml_escaped(&b, vk_host_arch());
-    vk_strbuf_addf(&b, "</arch>\n    <topology sockets='%u' dies='%u' cores='%u' threads='%u'/>\n"
-                       "  </cpu>\n</host>\n",
-                   info.sockets, info.dies, info.cores, info.threads);
-    return vk_strbuf_steal(&b);
+    static const unsigned char dummy[VK_UUID_LEN] = { 0x03, 0x00, 0x02, 0x00, 0x04, 0x00,
+                                                      0x05, 0x00, 0x00, 0x06, 0x00, 0x07,
+                                                      0x00, 0x08, 0x00, 0x09 };
+    bool same = true;
+    for (size_t i = 1; i < VK_UUID_LEN; i++)
+        same = same && u[i] == u[0];
+    return same || memcmp(u, dummy, VK_UUID_LEN) == 0;
+}
+
+int vk_host_uuid(char buf[37])
+{
+    const char *files[] = { "/sys/class/dmi/id/product_uuid", "/etc/machine-id" };
+    for (size_t i = 0; i < VK_ARRAY_LEN(files); i++) {
+        VK_AUTOFREE(char *) s = NULL;
+        if (vk_hostfs_line_opt(&s, "%s", files[i]) < 0) {
+            virtkit_error_clear(); /* product_uuid is root-only: try the next */
+            continue;
+        }
+        unsigned char u[VK_UUID_LEN];
+        if (s && vk_uuid_parse(s, u) == 0 && !uuid_is_placeholder(u)) {
+            vk_uuid_format(u, buf);
+            return 0;
+        }
+        virtkit_error_clear();
+    }
+    vk_error_set(VIRTKIT_ERR_OPERATION_FAILED, VIRTKIT_SUB_HOST,
+                 "the host has no UUID: neither /sys/class/dmi/id/product_uuid nor "
+                 "/etc/machine-id holds one");
+    return -1;
 }
