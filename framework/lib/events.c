@@ -20,6 +20,7 @@
 #include "core.h"
 #include "evloop.h"
 #include "log.h"
+#include "nodedev.h"
 
 typedef struct {
     int id;
@@ -68,6 +69,7 @@ void vk_event_state_close(virtkit_connect *conn)
     vk_event_state *st = conn->events;
     if (!st)
         return;
+    vk_nodedev_monitor_watch(conn, false);
     pthread_mutex_lock(&st->lock);
     if (st->timer >= 0) {
         vk_event_remove_timeout(st->timer);
@@ -287,7 +289,11 @@ static int event_register(virtkit_connect *conn, vk_event_kind kind, const unsig
     }
     int id = c->id;
     pthread_mutex_unlock(&st->lock);
-    if (first && conn->remote && vk_remote_events_wanted(conn, kind, true) < 0) {
+    /* local connections: the first node device callback starts the uevent
+     * monitor (nodedev_monitor.c) */
+    if (first && ((conn->remote && vk_remote_events_wanted(conn, kind, true) < 0) ||
+                  (!conn->remote && kind == VK_EV_NODEDEV_LIFECYCLE &&
+                   vk_nodedev_monitor_watch(conn, true) < 0))) {
         pthread_mutex_lock(&st->lock);
         for (size_t i = 0; i < st->ncbs; i++)
             if (st->cbs[i].id == id)
@@ -331,6 +337,8 @@ static int event_deregister(virtkit_connect *conn, int id, int kind_lo, int kind
         ff(opaque);
     if (last && conn->remote)
         vk_remote_events_wanted(conn, kind, false);
+    else if (last && kind == VK_EV_NODEDEV_LIFECYCLE)
+        vk_nodedev_monitor_watch(conn, false);
     return 0;
 }
 
