@@ -1,16 +1,19 @@
 /*
- * testutil.c: see testutil.h.
+ * testutil.c: see testutil.h. Plain libc only, so API tests can link it
+ * next to the public library without the core's internals.
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-#include "fileutil.h"
 #include "testutil.h"
-#include "util.h"
 
 void vkt_fail_with_error(const char *expr, const char *file, int line)
 {
@@ -32,16 +35,24 @@ void vkt_check_error(int code, const char *needle, const char *file, int line)
     }
     if (e->code != code || (needle && !strstr(e->message, needle))) {
         print_error("%s:%d: expected error %s containing '%s', got %s: %s\n", file, line,
-                    virtkit_error_code_name(code), needle ? needle : "", 
+                    virtkit_error_code_name(code), needle ? needle : "",
                     virtkit_error_code_name(e->code), e->message);
         fail();
     }
 }
 
+static char *xasprintf(const char *fmt, const char *a, const char *b)
+{
+    char *r = NULL;
+    if (asprintf(&r, fmt, a, b) < 0)
+        abort();
+    return r;
+}
+
 char *vkt_tmpdir(void)
 {
     const char *base = getenv("TMPDIR");
-    char *t = vk_asprintf("%s/virtkit-test-XXXXXX", base && *base ? base : "/tmp");
+    char *t = xasprintf("%s/virtkit-test-XXXXXX%s", base && *base ? base : "/tmp", "");
     if (!mkdtemp(t)) {
         print_error("mkdtemp failed: %s\n", strerror(errno));
         fail();
@@ -49,47 +60,90 @@ char *vkt_tmpdir(void)
     return t;
 }
 
+static void remove_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) < 0)
+        return;
+    if (S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(path);
+        struct dirent *e;
+        while (d && (e = readdir(d))) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            char *sub = xasprintf("%s/%s", path, e->d_name);
+            remove_tree(sub);
+            free(sub);
+        }
+        if (d)
+            closedir(d);
+        rmdir(path);
+    } else {
+        unlink(path);
+    }
+}
+
 void vkt_tmpdir_cleanup(char *dir)
 {
-    if (dir)
-        vk_remove_tree(dir);
+    if (dir && strncmp(dir, "/tmp/", 5) == 0)
+        remove_tree(dir);
+    else if (dir && getenv("TMPDIR") && strncmp(dir, getenv("TMPDIR"), strlen(getenv("TMPDIR"))) == 0)
+        remove_tree(dir);
     free(dir);
 }
 
 char *vkt_srcpath(const char *rel)
 {
     const char *src = getenv("VIRTKIT_TEST_SRCDIR");
-    return vk_asprintf("%s/%s", src && *src ? src : ".", rel);
+    return xasprintf("%s/%s", src && *src ? src : ".", rel);
 }
 
 char *vkt_read_file(const char *path)
 {
-    char *r = vk_file_read(path, 64 << 20, NULL);
-    virtkit_error_clear();
-    return r;
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    size_t r;
+    while ((r = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+        n += r;
+        if (n + 1 >= cap)
+            buf = realloc(buf, cap *= 2);
+    }
+    fclose(f);
+    buf[n] = 0;
+    return buf;
 }
 
 void vkt_golden(const char *rel, const char *actual)
 {
-    VK_AUTOFREE(char *) path = vkt_srcpath(rel);
+    char *path = vkt_srcpath(rel);
     const char *regen = getenv("VIRTKIT_REGENERATE");
     if (regen && *regen && *regen != '0') {
-        if (vk_file_write_atomic(path, actual, strlen(actual), 0644) < 0) {
-            print_error("cannot write golden file %s\n", path);
+        FILE *f = fopen(path, "we");
+        if (!f || fputs(actual, f) < 0 || fclose(f) != 0) {
+            print_error("cannot write golden file %s: %s\n", path, strerror(errno));
+            free(path);
             fail();
         }
+        free(path);
         return;
     }
-    VK_AUTOFREE(char *) expected = vkt_read_file(path);
+    char *expected = vkt_read_file(path);
     if (!expected) {
         print_error("golden file %s is missing (regenerate with make check "
                     "VIRTKIT_REGENERATE=1)\n", path);
+        free(path);
         fail();
         return;
     }
-    if (strcmp(expected, actual) != 0) {
+    int differ = strcmp(expected, actual) != 0;
+    if (differ)
         print_error("output differs from golden file %s\n--- expected\n%s\n--- actual\n%s\n", path,
                     expected, actual);
+    free(expected);
+    free(path);
+    if (differ)
         fail();
-    }
 }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 
 #include "evloop.h"
 #include "fileutil.h"
@@ -187,7 +188,11 @@ static int fd_send(virtkit_stream *st, const char *data, size_t n)
         return -1;
     }
     for (;;) {
-        ssize_t r = write(st->fd, data, n);
+        /* send() with MSG_NOSIGNAL on sockets: a closed far end is an
+         * error for the caller, never a SIGPIPE for the application. */
+        ssize_t r = send(st->fd, data, n, MSG_NOSIGNAL);
+        if (r < 0 && errno == ENOTSOCK)
+            r = write(st->fd, data, n);
         if (r >= 0) {
             if (st->limited)
                 st->remaining -= (unsigned long long)r;

@@ -1264,14 +1264,13 @@ typedef struct {
 static void *console_echo(void *opaque)
 {
     echo_arg *a = opaque;
-    if (write(a->fd, a->banner, strlen(a->banner)) < 0) {
-        /* the reader went away; nothing to do */
-    }
-    char buf[512];
-    ssize_t n;
-    while ((n = read(a->fd, buf, sizeof(buf))) > 0) {
-        if (write(a->fd, buf, (size_t)n) != n)
-            break;
+    /* MSG_NOSIGNAL: a reader that went away must not kill the process. */
+    if (send(a->fd, a->banner, strlen(a->banner), MSG_NOSIGNAL) >= 0) {
+        char buf[512];
+        ssize_t n;
+        while ((n = read(a->fd, buf, sizeof(buf))) > 0)
+            if (send(a->fd, buf, (size_t)n, MSG_NOSIGNAL) != n)
+                break;
     }
     close(a->fd);
     H->free(a->banner);
