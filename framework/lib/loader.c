@@ -321,6 +321,10 @@ static int load_locked(vk_plugin *p)
     if (raw->magic != VIRTKIT_PLUGIN_MAGIC)
         return refuse(p, "bad magic 0x%08x (expected 0x%08x): not a virtkit plugin", raw->magic,
                       VIRTKIT_PLUGIN_MAGIC);
+    /* From here on the plugin says which ABI it was built for: list that,
+     * not what its manifest claims, next to any refusal. */
+    free(p->abi);
+    p->abi = vk_asprintf("%u.%u", raw->abi_major, raw->abi_minor);
     if (raw->abi_major != VIRTKIT_ABI_MAJOR_NUM)
         return refuse(p, "built for plugin ABI %u.%u, this core implements ABI %u.%u (another "
                       "major is never compatible)", raw->abi_major, raw->abi_minor,
