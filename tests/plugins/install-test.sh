@@ -221,7 +221,8 @@ else
         "plugin needs a newer core: built against SDK 1.$((minor + 1)), this core implements ABI 1.$minor"
 fi
 "$virtkit" plugins --load --json >"$tmp/plugins2" 2>&1
-check "plugins shows it refused" "$tmp/plugins2" '"state": "refused: plugin needs a newer core'
+check "plugins shows it refused, with the ABI it was built for" "$tmp/plugins2" \
+    "\"abi\": \"1.$((minor + 1))\", \"kinds\": \"hypervisor\", \"schemes\": \"example\", \"state\": \"refused: plugin needs a newer core"
 # The other plugins are not affected by one refused plugin.
 check "the test plugin still loads" "$tmp/plugins2" '"schemes": "test", "state": "loaded"'
 "$virtkit" -c test:///default list --all >"$tmp/testlist" 2>&1
