@@ -1,0 +1,98 @@
+#!/bin/sh
+# run-tests.sh: the whole test suite, as root on Debian 12 (after
+# ./quickstart.sh, or with the packages of .ci/packages installed):
+#   1. build in ./build and run `make check` (unit, golden, CLI, plugin
+#      loader, daemon/TLS/ssh, node, qemu integration tests)
+#   2. a sanitizer build (ASan + UBSan) running the unit tests
+#   3. the out-of-tree SDK example against an installed staging prefix
+#   4. the ABI gate (abidiff against sdk/abi baselines)
+#   5. a bounded fuzzing run of the XML and RPC decoders
+# Each stage prints a line; the script fails if any stage fails.
+#
+#   ./run-tests.sh [STAGE...]     stages: check sanitizers sdk abi fuzz (default: all)
+# Env: BUILD (default ./build), FUZZ_SECONDS (default 60 per target), JOBS.
+set -u
+cd "$(dirname "$0")"
+TOP=$(pwd)
+BUILD=${BUILD:-$TOP/build}
+JOBS=${JOBS:-$(nproc)}
+STAGES=${*:-check sanitizers sdk abi fuzz}
+failed=""
+t_start=$(date +%s)
+
+stage() {
+    name=$1; shift
+    s=$(date +%s)
+    echo "==> [$name] $*"
+    if "$@"; then
+        echo "==> [$name] passed in $(( $(date +%s) - s ))s"
+    else
+        echo "==> [$name] FAILED after $(( $(date +%s) - s ))s"
+        failed="$failed $name"
+    fi
+}
+
+configure_in() {
+    dir=$1; shift
+    mkdir -p "$dir" && cd "$dir" || return 1
+    [ -f Makefile ] || "$TOP/configure" -q "$@" || return 1
+    cd "$TOP"
+}
+
+do_check() {
+    configure_in "$BUILD" || return 1
+    make -C "$BUILD" -j"$JOBS" >/dev/null || return 1
+    make -C "$BUILD" -j"$JOBS" check
+    rc=$?
+    [ $rc = 0 ] || grep -l -E '^(FAIL|ERROR)' "$BUILD"/tests/*/*.log 2>/dev/null |
+        while read -r f; do echo "---- $f"; tail -40 "$f"; done
+    return $rc
+}
+
+# Unit tests only: the integration tests spawn real qemu/sshd under
+# timeouts that sanitizer slowdowns would blur.
+do_sanitizers() {
+    configure_in "$TOP/build-asan" --enable-sanitizers || return 1
+    make -C "$TOP/build-asan" -j"$JOBS" >/dev/null || return 1
+    units=$(cd "$TOP/build-asan" && make -s print-unit-tests 2>/dev/null)
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+        make -C "$TOP/build-asan" -j"$JOBS" check TESTS="$units"
+}
+
+do_sdk() {
+    [ -x "$TOP/tests/plugins/out-of-tree.sh" ] || { echo "tests/plugins/out-of-tree.sh missing"; return 1; }
+    "$TOP/tests/plugins/out-of-tree.sh" "$BUILD"
+}
+
+do_abi() {
+    [ -x "$TOP/sdk/abi/check-abi.sh" ] || { echo "sdk/abi/check-abi.sh missing"; return 1; }
+    "$TOP/sdk/abi/check-abi.sh" "$BUILD"
+}
+
+do_fuzz() {
+    secs=${FUZZ_SECONDS:-60}
+    ok=0
+    for f in "$TOP"/tests/fuzz/run-fuzz.sh "$TOP"/tests/fuzz/run-fuzz-rpc.sh; do
+        [ -x "$f" ] || continue
+        "$f" "$secs" || ok=1
+    done
+    return $ok
+}
+
+[ -x "$TOP/configure" ] || ./autogen.sh >/dev/null
+for s in $STAGES; do
+    case $s in
+    check) stage check "make check in $BUILD" do_check ;;
+    sanitizers) stage sanitizers "ASan+UBSan build, unit tests" do_sanitizers ;;
+    sdk) stage sdk "out-of-tree plugin against an installed prefix" do_sdk ;;
+    abi) stage abi "abidiff against sdk/abi baselines" do_abi ;;
+    fuzz) stage fuzz "bounded fuzzing of the XML and RPC decoders" do_fuzz ;;
+    *) echo "unknown stage '$s' (check sanitizers sdk abi fuzz)"; exit 2 ;;
+    esac
+done
+echo "==> total $(( $(date +%s) - t_start ))s"
+if [ -n "$failed" ]; then
+    echo "==> FAILED stages:$failed"
+    exit 1
+fi
+echo "==> all stages passed"
