@@ -79,8 +79,8 @@ int vk_ndev_hex_attr(unsigned int *out, const char *syspath, const char *attr)
 }
 
 /* The root device: the machine itself, described by DMI when the
- * firmware provides it. */
-static int add_computer(vk_ndev_db *db)
+ * firmware provides it (every field is optional: VMs often have none). */
+static void add_computer(vk_ndev_db *db)
 {
     vk_xnode *cap;
     vk_ndev *d = vk_ndev_add(db, NULL, VIRTKIT_LIST_NODEDEV_CAP_SYSTEM, "system", &cap,
@@ -89,8 +89,7 @@ static int add_computer(vk_ndev_db *db)
                                        "product_serial", "bios_vendor", "bios_version",
                                        "bios_date" };
     char *v[VK_ARRAY_LEN(dmi)] = { 0 };
-    int ret = 0;
-    for (size_t i = 0; i < VK_ARRAY_LEN(dmi) && ret == 0; i++) {
+    for (size_t i = 0; i < VK_ARRAY_LEN(dmi); i++) {
         if (vk_hostfs_line_opt(&v[i], "/sys/class/dmi/id/%s", dmi[i]) < 0) {
             virtkit_error_clear(); /* product_serial is root-only: leave it out */
             v[i] = NULL;
@@ -118,7 +117,6 @@ static int add_computer(vk_ndev_db *db)
     }
     for (size_t i = 0; i < VK_ARRAY_LEN(dmi); i++)
         free(v[i]);
-    return ret;
 }
 
 static int syspath_cmp(const void *a, const void *b)
@@ -179,8 +177,7 @@ static const struct {
 int vk_ndev_scan(vk_ndev_db *db)
 {
     memset(db, 0, sizeof(*db));
-    if (add_computer(db) < 0)
-        goto fail;
+    add_computer(db);
     for (size_t i = 0; i < VK_ARRAY_LEN(scanners); i++) {
         if (scanners[i].scan(db) < 0) {
             vk_error_prefix("scanning %s devices: ", scanners[i].what);
