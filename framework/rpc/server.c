@@ -41,12 +41,11 @@
 /* epoll data: listeners are tagged with the top bit; 0 is the wake fd. */
 #define TAG_LISTENER (1ull << 63)
 
+#define HOT(s, field) __atomic_load_n(&(s)->hot_##field, __ATOMIC_RELAXED)
+
 unsigned int srv_max_message(vk_server *s)
 {
-    pthread_mutex_lock(&s->lock);
-    unsigned int v = s->cfg.max_message;
-    pthread_mutex_unlock(&s->lock);
-    return v;
+    return HOT(s, max_message);
 }
 
 /* ------------------------------------------------------------- clients -- */
@@ -287,9 +286,9 @@ int srv_check_access(srv_client *cl, const vk_rpc_proc *p, vk_acl_object obj, vk
                      const char *objname)
 {
     vk_server *s = cl->srv;
-    pthread_mutex_lock(&s->lock);
+    pthread_rwlock_rdlock(&s->acl_lock);
     bool ok = vk_access_allowed(s->cfg.access, &cl->ident, obj, op);
-    pthread_mutex_unlock(&s->lock);
+    pthread_rwlock_unlock(&s->acl_lock);
     if (ok)
         return 0;
     VK_AUTOFREE(char *) what =
@@ -305,9 +304,27 @@ int srv_check_access(srv_client *cl, const vk_rpc_proc *p, vk_acl_object obj, vk
 
 /* ---------------------------------------------------------------- jobs -- */
 
+typedef struct srv_worker {
+    vk_server *s;
+    pthread_t th;
+    sem_t sem;
+    bool prio;
+    bool started;
+    struct srv_worker *next_idle;
+} srv_worker;
+
+static srv_worker *pop_idle(srv_worker **stack)
+{
+    srv_worker *w = *stack;
+    if (w)
+        *stack = w->next_idle;
+    return w;
+}
+
 static void push_job(vk_server *s, srv_job *j, bool prio)
 {
     pthread_mutex_lock(&s->qlock);
+    srv_worker *w;
     if (prio) {
         if (s->qp_tail)
             s->qp_tail->next = j;
@@ -316,20 +333,22 @@ static void push_job(vk_server *s, srv_job *j, bool prio)
         s->qp_tail = j;
         /* Any idle worker may take a priority call; the priority workers
          * only matter when every normal one is busy. */
-        if (s->idle)
-            pthread_cond_signal(&s->qcond);
-        else if (s->idle_prio)
-            pthread_cond_signal(&s->qcond_prio);
+        w = pop_idle(&s->idle);
+        if (!w)
+            w = pop_idle(&s->idle_prio);
     } else {
         if (s->q_tail)
             s->q_tail->next = j;
         else
             s->q_head = j;
         s->q_tail = j;
-        if (s->idle)
-            pthread_cond_signal(&s->qcond);
+        w = pop_idle(&s->idle);
     }
     pthread_mutex_unlock(&s->qlock);
+    /* Posted after unlocking, so the worker does not wake up only to wait
+     * for the queue lock. */
+    if (w)
+        sem_post(&w->sem);
 }
 
 static srv_job *take_job(vk_server *s, bool prio_only)
@@ -402,11 +421,9 @@ static void run_job(vk_server *s, srv_job *j)
     ProtobufCMessage *ret = NULL;
     int r = -1;
     ProtobufCMessage *args = vk_rpc_unpack(p->args, j->body, j->blen, &a, p->name);
-    pthread_mutex_lock(&s->lock);
-    const vk_rpc_proc *delay = s->delay_proc;
-    unsigned int delay_ms = s->cfg.delay_ms;
-    unsigned int maxmsg = s->cfg.max_message;
-    pthread_mutex_unlock(&s->lock);
+    const vk_rpc_proc *delay = HOT(s, delay);
+    unsigned int delay_ms = HOT(s, delay_ms);
+    unsigned int maxmsg = HOT(s, max_message);
     if (args && srv_check_access(cl, p, p->object, p->op, object_name(args)) < 0)
         args = NULL;
     if (args) {
@@ -447,41 +464,29 @@ static void run_job(vk_server *s, srv_job *j)
         else
             srv_stream_cancel(call.stream);
     }
-    pthread_mutex_lock(&cl->lock);
-    if (p->flags & VK_PROC_PRIO)
-        cl->inflight_prio--;
-    else
-        cl->inflight--;
-    pthread_mutex_unlock(&cl->lock);
+    __atomic_sub_fetch((p->flags & VK_PROC_PRIO) ? &cl->inflight_prio : &cl->inflight, 1,
+                       __ATOMIC_RELAXED);
     srv_client_unref(cl);
 }
 
-typedef struct worker_arg {
-    vk_server *s;
-    bool prio;
-} worker_arg;
-
 static void *worker_main(void *opaque)
 {
-    worker_arg *wa = opaque;
-    vk_server *s = wa->s;
-    bool prio = wa->prio;
-    free(wa);
+    srv_worker *w = opaque;
+    vk_server *s = w->s;
     pthread_mutex_lock(&s->qlock);
     for (;;) {
-        srv_job *j = take_job(s, prio);
+        srv_job *j = take_job(s, w->prio);
         if (!j) {
             if (s->stopping)
                 break;
-            if (prio) {
-                s->idle_prio++;
-                pthread_cond_wait(&s->qcond_prio, &s->qlock);
-                s->idle_prio--;
-            } else {
-                s->idle++;
-                pthread_cond_wait(&s->qcond, &s->qlock);
-                s->idle--;
-            }
+            srv_worker **stack = w->prio ? &s->idle_prio : &s->idle;
+            w->next_idle = *stack;
+            *stack = w;
+            pthread_mutex_unlock(&s->qlock);
+            /* Whoever posts has taken us off the idle stack. */
+            while (sem_wait(&w->sem) < 0 && errno == EINTR)
+                ;
+            pthread_mutex_lock(&s->qlock);
             continue;
         }
         pthread_mutex_unlock(&s->qlock);
@@ -496,11 +501,6 @@ static void *worker_main(void *opaque)
 
 /* ------------------------------------------------------ frames (I/O) -- */
 
-static unsigned int prio_limit(vk_server *s)
-{
-    return s->cfg.prio_workers > 2 ? s->cfg.prio_workers : 2;
-}
-
 static void handle_call(vk_server *s, srv_client *cl, const vk_rpc_header *h,
                         const uint8_t *body, size_t len)
 {
@@ -511,9 +511,7 @@ static void handle_call(vk_server *s, srv_client *cl, const vk_rpc_header *h,
                     h->proc);
         return;
     }
-    pthread_mutex_lock(&cl->lock);
-    bool open = cl->open;
-    pthread_mutex_unlock(&cl->lock);
+    bool open = __atomic_load_n(&cl->open, __ATOMIC_ACQUIRE);
     if (!open && p->number != VK_PROC_connect_open) {
         reply_error(cl, h, VIRTKIT_ERR_RPC, VIRTKIT_SUB_DAEMON,
                     "procedure %s before connect_open", p->name);
@@ -533,19 +531,15 @@ static void handle_call(vk_server *s, srv_client *cl, const vk_rpc_header *h,
         return;
     }
     bool prio = (p->flags & VK_PROC_PRIO) != 0;
-    pthread_mutex_lock(&s->lock);
-    unsigned int limit = prio ? prio_limit(s) : s->cfg.max_requests;
-    pthread_mutex_unlock(&s->lock);
-    pthread_mutex_lock(&cl->lock);
+    unsigned int limit = prio ? HOT(s, prio_limit) : HOT(s, max_requests);
+    /* Only this thread adds; workers only take away. */
     unsigned int *count = prio ? &cl->inflight_prio : &cl->inflight;
-    if (*count >= limit) {
-        pthread_mutex_unlock(&cl->lock);
+    if (__atomic_load_n(count, __ATOMIC_RELAXED) >= limit) {
         reply_error(cl, h, VIRTKIT_ERR_AGAIN, VIRTKIT_SUB_DAEMON,
                     "too many calls in flight from this client (the limit is %u)", limit);
         return;
     }
-    (*count)++;
-    pthread_mutex_unlock(&cl->lock);
+    __atomic_add_fetch(count, 1, __ATOMIC_RELAXED);
     srv_job *j = vk_alloc(sizeof(*j) + len);
     j->h = *h;
     j->proc = p;
@@ -594,6 +588,7 @@ static void client_readable(vk_server *s, srv_client *cl)
                 cl->in = vk_realloc(cl->in, cl->in_cap);
             }
         }
+        size_t space = cl->in_cap - cl->in_len;
         ssize_t r;
         if (cl->sock.tls) {
             pthread_mutex_lock(&cl->lock);
@@ -648,10 +643,12 @@ static void client_readable(vk_server *s, srv_client *cl)
                 return;
             }
         }
-        pthread_mutex_lock(&cl->lock);
-        bool full = cl->out_bytes >= SRV_OUT_HIGH(s);
-        pthread_mutex_unlock(&cl->lock);
-        if (full)
+        /* A racy read is enough: the writer re-checks under the lock. */
+        if (__atomic_load_n(&cl->out_bytes, __ATOMIC_RELAXED) >= SRV_OUT_HIGH(s))
+            break;
+        /* A short read drained a plain socket; epoll says when more comes
+         * (TLS may hold decrypted data, so it reads until it would block). */
+        if (!cl->sock.tls && (size_t)r < space)
             break;
     }
     /* Give back a buffer grown for one large frame. */
@@ -823,10 +820,9 @@ static void tls_step(vk_server *s, srv_client *cl)
         client_hangup(s, cl, NULL);
         return;
     }
-    pthread_mutex_lock(&s->lock);
-    char **dns = s->dn_list;
-    int cr = vk_tls_check_client(&cl->sock, dns, &cl->dn);
-    pthread_mutex_unlock(&s->lock);
+    pthread_rwlock_rdlock(&s->acl_lock);
+    int cr = vk_tls_check_client(&cl->sock, s->dn_list, &cl->dn);
+    pthread_rwlock_unlock(&s->acl_lock);
     pthread_mutex_lock(&cl->lock);
     cl->handshaking = false;
     update_events_locked(cl);
@@ -970,6 +966,7 @@ static void *io_main(void *opaque)
 
 static void set_config(vk_server *s, const vk_server_config *cfg)
 {
+    pthread_rwlock_wrlock(&s->acl_lock);
     vk_strv_free(s->dn_list);
     s->dn_list = NULL;
     if (cfg->tls_allowed_dn) {
@@ -997,16 +994,22 @@ static void set_config(vk_server *s, const vk_server_config *cfg)
         s->cfg.max_message = VK_RPC_MIN_MAX_MESSAGE;
     if (s->cfg.max_message > VK_RPC_MAX_MAX_MESSAGE)
         s->cfg.max_message = VK_RPC_MAX_MAX_MESSAGE;
-    s->delay_proc = cfg->delay_proc ? vk_rpc_proc_by_name(cfg->delay_proc) : NULL;
+    pthread_rwlock_unlock(&s->acl_lock);
+    __atomic_store_n(&s->hot_max_message, s->cfg.max_message, __ATOMIC_RELAXED);
+    __atomic_store_n(&s->hot_max_requests, s->cfg.max_requests, __ATOMIC_RELAXED);
+    __atomic_store_n(&s->hot_prio_limit, s->cfg.prio_workers > 2 ? s->cfg.prio_workers : 2,
+                     __ATOMIC_RELAXED);
+    __atomic_store_n(&s->hot_delay_ms, s->cfg.delay_ms, __ATOMIC_RELAXED);
+    __atomic_store_n(&s->hot_delay, cfg->delay_proc ? vk_rpc_proc_by_name(cfg->delay_proc) : NULL,
+                     __ATOMIC_RELAXED);
 }
 
 vk_server *vk_server_new(const vk_server_config *cfg)
 {
     vk_server *s = vk_alloc(sizeof(*s));
     pthread_mutex_init(&s->lock, NULL);
+    pthread_rwlock_init(&s->acl_lock, NULL);
     pthread_mutex_init(&s->qlock, NULL);
-    pthread_cond_init(&s->qcond, NULL);
-    pthread_cond_init(&s->qcond_prio, NULL);
     set_config(s, cfg);
     s->ep = epoll_create1(EPOLL_CLOEXEC);
     s->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -1049,32 +1052,37 @@ int vk_server_add_tls(vk_server *s, int fd, vk_tls_ctx *ctx)
 
 static int spawn(vk_server *s, bool prio)
 {
-    worker_arg *wa = vk_alloc(sizeof(*wa));
-    wa->s = s;
-    wa->prio = prio;
+    srv_worker *w = &s->workers[s->nworkers];
+    w->s = s;
+    w->prio = prio;
+    sem_init(&w->sem, 0, 0);
     pthread_attr_t at;
     pthread_attr_init(&at);
     /* Handlers need little stack; a smaller reservation keeps the
      * daemon's footprint down. */
     pthread_attr_setstacksize(&at, 512 * 1024);
-    int r = pthread_create(&s->threads[s->nthreads], &at, worker_main, wa);
-    pthread_attr_destroy(&at);
-    if (r != 0) {
-        free(wa);
-        vk_error_system(r, VIRTKIT_SUB_DAEMON, "cannot start a worker thread");
-        return -1;
-    }
-    s->nthreads++;
     pthread_mutex_lock(&s->qlock);
     s->running++;
     pthread_mutex_unlock(&s->qlock);
+    int r = pthread_create(&w->th, &at, worker_main, w);
+    pthread_attr_destroy(&at);
+    if (r != 0) {
+        pthread_mutex_lock(&s->qlock);
+        s->running--;
+        pthread_mutex_unlock(&s->qlock);
+        sem_destroy(&w->sem);
+        vk_error_system(r, VIRTKIT_SUB_DAEMON, "cannot start a worker thread");
+        return -1;
+    }
+    w->started = true;
+    s->nworkers++;
     return 0;
 }
 
 int vk_server_start(vk_server *s)
 {
     unsigned int total = s->cfg.workers + s->cfg.prio_workers;
-    s->threads = vk_alloc_n(total, sizeof(pthread_t));
+    s->workers = vk_alloc_n(total, sizeof(srv_worker));
     for (unsigned int i = 0; i < s->cfg.workers; i++)
         if (spawn(s, false) < 0)
             return -1;
@@ -1130,13 +1138,14 @@ void vk_server_stop(vk_server *s)
         srv_client_unref(cl);
     }
     pthread_mutex_lock(&s->qlock);
-    pthread_cond_broadcast(&s->qcond);
-    pthread_cond_broadcast(&s->qcond_prio);
+    srv_worker *w;
+    while ((w = pop_idle(&s->idle)) || (w = pop_idle(&s->idle_prio)))
+        sem_post(&w->sem);
     pthread_mutex_unlock(&s->qlock);
     /* A worker stuck in a slow call gets a few seconds; then we go on
      * without it (the process is about to exit). */
     int64_t deadline = vk_now_ms() + 5000;
-    for (unsigned int i = 0; i < s->nthreads; i++) {
+    for (unsigned int i = 0; i < s->nworkers; i++) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         int64_t left = deadline - vk_now_ms();
@@ -1148,12 +1157,12 @@ void vk_server_stop(vk_server *s)
             ts.tv_sec++;
             ts.tv_nsec -= 1000000000L;
         }
-        if (pthread_timedjoin_np(s->threads[i], NULL, &ts) != 0) {
+        if (pthread_timedjoin_np(s->workers[i].th, NULL, &ts) != 0) {
             VK_WARN("server", "a worker is still busy; not waiting for it");
-            pthread_detach(s->threads[i]);
+            pthread_detach(s->workers[i].th);
         }
+        s->workers[i].started = false;
     }
-    s->nthreads = 0;
     vk_evlog_save(s->evlog, true);
     s->started = false;
 }
@@ -1181,14 +1190,15 @@ void vk_server_free(vk_server *s)
     }
     vk_evlog_free(s->evlog);
     vk_strv_free(s->dn_list);
-    free(s->threads);
+    for (unsigned int i = 0; i < s->nworkers; i++)
+        sem_destroy(&s->workers[i].sem);
+    free(s->workers);
     if (s->ep >= 0)
         close(s->ep);
     if (s->wake_fd >= 0)
         close(s->wake_fd);
-    pthread_cond_destroy(&s->qcond);
-    pthread_cond_destroy(&s->qcond_prio);
     pthread_mutex_destroy(&s->qlock);
+    pthread_rwlock_destroy(&s->acl_lock);
     pthread_mutex_destroy(&s->lock);
     free(s);
 }

@@ -12,6 +12,8 @@
 #ifndef VK_RPC_SERVER_PRIV_H
 #define VK_RPC_SERVER_PRIV_H
 
+#include <semaphore.h>
+
 #include "evlog.h"
 #include "server.h"
 
@@ -47,7 +49,7 @@ struct srv_client {
     bool closed;                   /* hung up */
     bool broken;                   /* a writer failed: the I/O thread hangs up */
     char *broken_why;
-    bool open;                     /* CONNECT_OPEN succeeded */
+    bool open;                     /* CONNECT_OPEN succeeded (atomic) */
     bool keepalive_ok;
     virtkit_connect *conn;
     char *key;                     /* the driver URI, for the event backlog */
@@ -57,7 +59,7 @@ struct srv_client {
     srv_out *out_head, *out_tail;
     size_t out_bytes;
     uint32_t ep_events;            /* current epoll interest */
-    unsigned int inflight, inflight_prio;
+    unsigned int inflight, inflight_prio;   /* atomic */
     srv_stream *streams;
     /* I/O thread only */
     bool handshaking;
@@ -86,8 +88,12 @@ typedef struct srv_job {
 struct vk_server {
     pthread_mutex_t lock;          /* cfg, clients list */
     vk_server_config cfg;          /* own copies of the strings */
+    pthread_rwlock_t acl_lock;     /* cfg.access and dn_list */
     char **dn_list;
-    const vk_rpc_proc *delay_proc;
+    /* Settings every call reads: atomics, so calls never queue on a lock
+     * for them (written by reload). */
+    unsigned int hot_max_message, hot_max_requests, hot_prio_limit, hot_delay_ms;
+    const vk_rpc_proc *hot_delay;
     int ep;
     int wake_fd;
     srv_listener *listeners;
@@ -97,11 +103,12 @@ struct vk_server {
     volatile bool stopping;
     /* jobs */
     pthread_mutex_t qlock;
-    pthread_cond_t qcond, qcond_prio;
     srv_job *q_head, *q_tail, *qp_head, *qp_tail;
-    unsigned int idle, idle_prio;
-    pthread_t *threads;
-    unsigned int nthreads;
+    /* Idle workers, last in first out: the thread woken is the one whose
+     * stack and cache are warmest. */
+    struct srv_worker *idle, *idle_prio;
+    struct srv_worker *workers;
+    unsigned int nworkers;
     unsigned int running;          /* workers still in their loop */
     /* clients */
     srv_client *clients;

@@ -1343,13 +1343,11 @@ int srv_open_connection(srv_call *c, const VkOpenArgs *in, VkOpenRet *ret)
     cl->keepalive_ok = in->has_keepalive && in->keepalive;
     cl->resuming = in->has_resume_events;
     cl->resume_from = in->resume_events;
-    cl->open = true;
     pthread_mutex_unlock(&cl->lock);
-    pthread_mutex_lock(&s->lock);
-    ret->max_requests = s->cfg.max_requests;
-    ret->max_message = s->cfg.max_message;
-    ret->priority_requests = s->cfg.prio_workers > 2 ? s->cfg.prio_workers : 2;
-    pthread_mutex_unlock(&s->lock);
+    __atomic_store_n(&cl->open, true, __ATOMIC_RELEASE);
+    ret->max_requests = __atomic_load_n(&s->hot_max_requests, __ATOMIC_RELAXED);
+    ret->max_message = __atomic_load_n(&s->hot_max_message, __ATOMIC_RELAXED);
+    ret->priority_requests = __atomic_load_n(&s->hot_prio_limit, __ATOMIC_RELAXED);
     ret->type = (char *)conn->type;
     ret->has_daemon_version = ret->has_max_requests = ret->has_max_message =
         ret->has_event_seq = ret->has_readonly = ret->has_priority_requests = 1;
