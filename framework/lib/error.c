@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -13,11 +14,33 @@
 static __thread virtkit_error tls_error;
 static __thread char *tls_message;
 
+/* The message of a thread that exits with an error set is freed by this
+ * key's destructor (the thread-local pointer alone would leak it). */
+static pthread_key_t msg_key;
+static pthread_once_t msg_key_once = PTHREAD_ONCE_INIT;
+
+static void msg_free(void *p)
+{
+    free(p);
+}
+
+static void msg_key_init(void)
+{
+    pthread_key_create(&msg_key, msg_free);
+}
+
+static void msg_track(char *m)
+{
+    pthread_once(&msg_key_once, msg_key_init);
+    pthread_setspecific(msg_key, m);
+}
+
 void vk_error_set_raw(int code, int subsystem, const char *message)
 {
     char *m = vk_strdup(message ? message : "unknown error");
     free(tls_message);
     tls_message = m;
+    msg_track(m);
     tls_error.code = code;
     tls_error.subsystem = subsystem;
     tls_error.message = tls_message;
@@ -28,6 +51,7 @@ void vk_error_vset(int code, int subsystem, const char *fmt, va_list ap)
     char *m = vk_vasprintf(fmt, ap);
     free(tls_message);
     tls_message = m;
+    msg_track(m);
     tls_error.code = code;
     tls_error.subsystem = subsystem;
     tls_error.message = tls_message;
@@ -68,6 +92,7 @@ void vk_error_prefix(const char *fmt, ...)
     char *m = vk_asprintf("%s%s", p, tls_message);
     free(tls_message);
     tls_message = m;
+    msg_track(m);
     tls_error.message = m;
 }
 
@@ -115,8 +140,11 @@ VIRTKIT_API const virtkit_error *virtkit_error_last(void)
 
 VIRTKIT_API void virtkit_error_clear(void)
 {
+    if (!tls_message && !tls_error.code)
+        return;
     free(tls_message);
     tls_message = NULL;
+    msg_track(NULL);
     tls_error.code = 0;
     tls_error.subsystem = 0;
     tls_error.message = NULL;
