@@ -8,6 +8,8 @@
 #include "config.h"
 
 #include "defs.h"
+#include "host_cpulist.h"
+#include "host_sysfs.h"
 #include "hosttest.h"
 #include "params.h"
 #include "strbuf.h"
@@ -330,6 +332,59 @@ static void test_no_topology(void **state)
     ht_scratch_done(dir);
 }
 
+/* ------------------------------------------------------- small parsers -- */
+
+static void test_cpulist(void **state)
+{
+    vk_cpulist l = { 0 };
+    char *why = NULL;
+    VKT_OK(vk_cpulist_parse("0-3,8,10-11\n", &l, &why));
+    assert_int_equal(l.n, 7);
+    assert_true(vk_cpulist_has(&l, 8));
+    assert_false(vk_cpulist_has(&l, 9));
+    assert_int_equal(vk_cpulist_max(&l), 11);
+    VK_AUTOFREE(char *) s = vk_cpulist_format(&l);
+    assert_string_equal(s, "0-3,8,10-11");
+    VKT_OK(vk_cpulist_parse("\n", &l, &why)); /* the kernel's empty list */
+    assert_int_equal(l.n, 0);
+    VK_AUTOFREE(char *) e = vk_cpulist_format(&l);
+    assert_string_equal(e, "");
+    static const struct {
+        const char *in, *why;
+    } bad[] = {
+        { "1-", "expected a number" },       { "a", "expected a number" },
+        { "3-1", "range 3-1 runs backwards" }, { "1,,2", "expected a number" },
+        { "0,", "ends with ','" },           { "70000", "70000 is out of range" },
+        { "0-3 junk", "unexpected text after it" }, { "0;1", "unexpected ';'" },
+    };
+    for (size_t i = 0; i < VK_ARRAY_LEN(bad); i++) {
+        assert_int_equal(vk_cpulist_parse(bad[i].in, &l, &why), -1);
+        if (!strstr(why, bad[i].why))
+            fail_msg("'%s': '%s' lacks '%s'", bad[i].in, why, bad[i].why);
+        free(why);
+        why = NULL;
+    }
+    vk_cpulist_clear(&l);
+}
+
+static void test_meminfo_value(void **state)
+{
+    const char *text = "MemTotal:  100 kB\nSwapCached:  7 kB\nCached:  42 kB\n"
+                       "Node 1 MemFree:   9 kB\nHugePages_Total:   3\nBad: x kB\n";
+    uint64_t v = 0;
+    char *why = NULL;
+    assert_int_equal(vk_meminfo_value(text, "Cached", &v, &why), 1);
+    assert_int_equal(v, 42); /* not SwapCached */
+    assert_int_equal(vk_meminfo_value(text, "MemFree", &v, &why), 1);
+    assert_int_equal(v, 9);
+    assert_int_equal(vk_meminfo_value(text, "HugePages_Total", &v, &why), 1);
+    assert_int_equal(v, 3);
+    assert_int_equal(vk_meminfo_value(text, "Buffers", &v, &why), 0);
+    assert_int_equal(vk_meminfo_value(text, "Bad", &v, &why), -1);
+    assert_non_null(strstr(why, "Bad: 'x kB' is not a number"));
+    free(why);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -343,6 +398,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_broken_trees),
         cmocka_unit_test(test_optional_files),
         cmocka_unit_test(test_no_topology),
+        cmocka_unit_test(test_cpulist),
+        cmocka_unit_test(test_meminfo_value),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

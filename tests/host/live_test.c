@@ -94,8 +94,10 @@ static void test_cpus(void **state)
     print_message("virtkit: %u CPUs, %u cells x %u sockets x %u cores x %u threads, '%s'\n",
                   info.cpus, info.nodes, info.sockets, info.cores, info.threads, info.model);
     assert_int_equal(info.cpus, count);
+    /* both read /proc/cpuinfo's model name on x86; elsewhere lscpu decodes
+     * implementer/part codes we do not */
     VK_AUTOFREE(char *) model = lscpu_field("Model name");
-    if (model)
+    if (model && (vk_str_has_prefix(vk_host_arch(), "x86") || vk_streq(vk_host_arch(), "i686")))
         assert_string_equal(info.model, model);
     unsigned int cells = lscpu_field("NUMA node(s)") ? lscpu_uint("NUMA node(s)") : 1;
     bool flat = info.nodes == 1 && info.sockets == 1 && info.threads == 1 &&
