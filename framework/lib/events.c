@@ -178,6 +178,11 @@ static void dispatch_timer(int timer, void *opaque)
     st->dispatching++;
     for (size_t i = 0; i < nq; i++) {
         vk_event *ev = &q[i];
+        /* Counted as delivered before its callbacks run, so a callback (or
+         * a thread it wakes) that reads virtkit_connect_last_event_seq
+         * sees this event's number. */
+        if (ev->seq > st->last_delivered)
+            st->last_delivered = ev->seq;
         for (size_t j = 0; j < st->ncbs; j++) {
             ev_callback *cb = &st->cbs[j];
             if (cb->deleted || cb->kind != ev->kind)
@@ -189,8 +194,6 @@ static void dispatch_timer(int timer, void *opaque)
             dispatch_one(conn, ev, &copy);
             pthread_mutex_lock(&st->lock);
         }
-        if (ev->seq > st->last_delivered)
-            st->last_delivered = ev->seq;
         vk_event_clear(ev);
     }
     st->dispatching--;
