@@ -99,7 +99,8 @@ static void test_cpus(void **state)
     VK_AUTOFREE(char *) model = lscpu_field("Model name");
     if (model && (vk_str_has_prefix(vk_host_arch(), "x86") || vk_streq(vk_host_arch(), "i686")))
         assert_string_equal(info.model, model);
-    unsigned int cells = lscpu_field("NUMA node(s)") ? lscpu_uint("NUMA node(s)") : 1;
+    VK_AUTOFREE(char *) numa = lscpu_field("NUMA node(s)");
+    unsigned int cells = numa ? lscpu_uint("NUMA node(s)") : 1;
     bool flat = info.nodes == 1 && info.sockets == 1 && info.threads == 1 &&
                 info.cores == info.cpus;
     unsigned int sockets = lscpu_uint("Socket(s)"), cores = lscpu_uint("Core(s) per socket"),
