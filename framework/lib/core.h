@@ -99,6 +99,13 @@ virtkit_pool *vk_pool_new(virtkit_connect *conn, vkp_ref *ref);
 virtkit_volume *vk_volume_new(virtkit_connect *conn, vkp_volref *ref);
 virtkit_nodedev *vk_nodedev_new(virtkit_connect *conn, char *name, char *parent);
 void vk_ref_clear(vkp_ref *ref);
+/* Sort a driver's list by name and wrap each entry with make (or only free
+ * them when !want). Takes the array; returns the handles, NULL-terminated. */
+void **vk_refs_to_handles(virtkit_connect *conn, vkp_ref *refs, int n, bool want,
+                          void *(*make)(virtkit_connect *, vkp_ref *));
+void *vk_make_domain(virtkit_connect *conn, vkp_ref *ref);
+void *vk_make_network(virtkit_connect *conn, vkp_ref *ref);
+void *vk_make_pool(virtkit_connect *conn, vkp_ref *ref);
 void vk_volref_clear(vkp_volref *ref);
 
 /* Reference counting shared by all handles. */

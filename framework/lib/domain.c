@@ -108,11 +108,6 @@ VIRTKIT_API virtkit_domain *virtkit_domain_lookup_by_id(virtkit_connect *conn, i
 
 #define LIST_DOMAINS_ALL 0xfffu
 
-static int cmp_ref_name(const void *a, const void *b)
-{
-    return strcmp(((const vkp_ref *)a)->name, ((const vkp_ref *)b)->name);
-}
-
 VIRTKIT_API int virtkit_connect_list_all_domains(virtkit_connect *conn, virtkit_domain ***doms,
                                                 unsigned int flags)
 {
@@ -124,17 +119,9 @@ VIRTKIT_API int virtkit_connect_list_all_domains(virtkit_connect *conn, virtkit_
         vk_ensure_error(conn, "list_all_domains");
         return -1;
     }
-    if (n > 1)
-        qsort(refs, (size_t)n, sizeof(*refs), cmp_ref_name);
-    if (doms) {
-        *doms = vk_alloc_n((size_t)n + 1, sizeof(**doms));
-        for (int i = 0; i < n; i++)
-            (*doms)[i] = vk_domain_new(conn, &refs[i]);
-    } else {
-        for (int i = 0; i < n; i++)
-            vk_ref_clear(&refs[i]);
-    }
-    free(refs);
+    void **h = vk_refs_to_handles(conn, refs, n, doms != NULL, vk_make_domain);
+    if (doms)
+        *doms = (virtkit_domain **)h;
     return n;
 }
 

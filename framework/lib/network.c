@@ -10,11 +10,6 @@
 #include "core.h"
 #include "uuid.h"
 
-static int cmp_ref_name(const void *a, const void *b)
-{
-    return strcmp(((const vkp_ref *)a)->name, ((const vkp_ref *)b)->name);
-}
-
 VIRTKIT_API int virtkit_connect_list_all_networks(virtkit_connect *conn, virtkit_network ***nets,
                                                  unsigned int flags)
 {
@@ -26,17 +21,9 @@ VIRTKIT_API int virtkit_connect_list_all_networks(virtkit_connect *conn, virtkit
         vk_ensure_error(conn, "list_all_networks");
         return -1;
     }
-    if (n > 1)
-        qsort(refs, (size_t)n, sizeof(*refs), cmp_ref_name);
+    void **h = vk_refs_to_handles(conn, refs, n, nets != NULL, vk_make_network);
     if (nets)
-        *nets = vk_alloc_n((size_t)n + 1, sizeof(**nets));
-    for (int i = 0; i < n; i++) {
-        if (nets)
-            (*nets)[i] = vk_network_new(conn, &refs[i]);
-        else
-            vk_ref_clear(&refs[i]);
-    }
-    free(refs);
+        *nets = (virtkit_network **)h;
     return n;
 }
 

@@ -67,6 +67,44 @@ virtkit_nodedev *vk_nodedev_new(virtkit_connect *conn, char *name, char *parent)
     return h;
 }
 
+static int cmp_ref_name(const void *a, const void *b)
+{
+    return strcmp(((const vkp_ref *)a)->name, ((const vkp_ref *)b)->name);
+}
+
+void **vk_refs_to_handles(virtkit_connect *conn, vkp_ref *refs, int n, bool want,
+                          void *(*make)(virtkit_connect *, vkp_ref *))
+{
+    void **out = NULL;
+    if (n > 1)
+        qsort(refs, (size_t)n, sizeof(*refs), cmp_ref_name);
+    if (want)
+        out = vk_alloc_n((size_t)n + 1, sizeof(*out));
+    for (int i = 0; i < n; i++) {
+        if (want)
+            out[i] = make(conn, &refs[i]);
+        else
+            vk_ref_clear(&refs[i]);
+    }
+    free(refs);
+    return out;
+}
+
+void *vk_make_domain(virtkit_connect *c, vkp_ref *r)
+{
+    return vk_domain_new(c, r);
+}
+
+void *vk_make_network(virtkit_connect *c, vkp_ref *r)
+{
+    return vk_network_new(c, r);
+}
+
+void *vk_make_pool(virtkit_connect *c, vkp_ref *r)
+{
+    return vk_pool_new(c, r);
+}
+
 /* ref/free pairs: free drops one reference; the last one releases the
  * handle and its reference on the connection. */
 #define HANDLE_REF_FREE(prefix, type, clear)                                            \

@@ -9,11 +9,6 @@
 #include "core.h"
 #include "uuid.h"
 
-static int cmp_ref_name(const void *a, const void *b)
-{
-    return strcmp(((const vkp_ref *)a)->name, ((const vkp_ref *)b)->name);
-}
-
 VIRTKIT_API int virtkit_connect_list_all_pools(virtkit_connect *conn, virtkit_pool ***pools,
                                               unsigned int flags)
 {
@@ -25,17 +20,9 @@ VIRTKIT_API int virtkit_connect_list_all_pools(virtkit_connect *conn, virtkit_po
         vk_ensure_error(conn, "list_all_pools");
         return -1;
     }
-    if (n > 1)
-        qsort(refs, (size_t)n, sizeof(*refs), cmp_ref_name);
+    void **h = vk_refs_to_handles(conn, refs, n, pools != NULL, vk_make_pool);
     if (pools)
-        *pools = vk_alloc_n((size_t)n + 1, sizeof(**pools));
-    for (int i = 0; i < n; i++) {
-        if (pools)
-            (*pools)[i] = vk_pool_new(conn, &refs[i]);
-        else
-            vk_ref_clear(&refs[i]);
-    }
-    free(refs);
+        *pools = (virtkit_pool **)h;
     return n;
 }
 
