@@ -38,6 +38,26 @@ typedef struct test_dom {
     int64_t running_since;   /* monotonic ns, 0 when not running */
 } test_dom;
 
+/* What networks and pools have in common: identity, definition and the
+ * active/persistent/autostart flags, kept in a test_set (test_objects.c). */
+typedef struct test_obj {
+    char *name;
+    unsigned char uuid[16];
+    vkp_def *def;
+    bool active, persistent, autostart;
+} test_obj;
+
+typedef struct test_set {
+    test_obj **items;
+    size_t n, cap;
+    const char *what;       /* "network", "storage pool" */
+    int no_object_code;     /* VIRTKIT_ERR_NO_NETWORK ... */
+    int subsystem;
+    void (*free)(test_obj *obj);
+    /* Deliver a lifecycle event (network/pool event numbering). */
+    void (*emit)(vkp_ctx *ctx, const vkp_ref *ref, int event, int detail);
+} test_set;
+
 typedef struct test_vol {
     char *name;
     char *key;               /* also its path */
@@ -47,20 +67,14 @@ typedef struct test_vol {
 } test_vol;
 
 typedef struct test_pool {
-    char *name;
-    unsigned char uuid[16];
-    vkp_def *def;
-    bool active, persistent, autostart;
+    test_obj base;           /* first: a test_pool is a test_obj */
     unsigned long long capacity;
     test_vol **vols;
     size_t nvols, vols_cap;
 } test_pool;
 
 typedef struct test_net {
-    char *name;
-    unsigned char uuid[16];
-    vkp_def *def;
-    bool active, persistent, autostart;
+    test_obj base;           /* first: a test_net is a test_obj */
     char *bridge;
 } test_net;
 
@@ -77,10 +91,8 @@ struct vkp_conn {
     test_dom **doms;
     size_t ndoms, doms_cap;
     int next_id;
-    test_net **nets;
-    size_t nnets, nets_cap;
-    test_pool **pools;
-    size_t npools, pools_cap;
+    test_set nets;           /* of test_net */
+    test_set pools;          /* of test_pool */
     int next_bridge;
     int64_t opened_ns;
 };
@@ -115,13 +127,36 @@ int test_dom_load(vkp_conn *c, vkp_def *def, int state, bool persistent);
 /* Memory of running domains in KiB (fake free memory). */
 unsigned long long test_doms_running_kib(vkp_conn *c);
 
+/* test_objects.c: a set of networks or pools. The caller holds c->lock. */
+void test_set_clear(test_set *s);
+test_obj *test_set_find(test_set *s, const char *name, const unsigned char *uuid);
+/* Find by reference, or set "no <what> '<name>'". */
+test_obj *test_set_find_ref(test_set *s, const vkp_ref *ref);
+/* Check a new definition's identity: returns the object it replaces (or
+ * NULL for a new one) in *existing; -1 on a name/uuid conflict. Takes
+ * ownership of def on failure only. */
+int test_set_claim(test_set *s, vkp_def *def, char **name, unsigned char uuid[16],
+                   test_obj **existing);
+void test_set_append(test_set *s, test_obj *obj);
+void test_set_remove(test_set *s, test_obj *obj);
+void test_set_emit(vkp_conn *c, test_set *s, const test_obj *obj, int event);
+/* The common ops, each taking c->lock itself. */
+int test_set_list(vkp_conn *c, test_set *s, vkp_ref **refs, unsigned int flags);
+int test_set_lookup(vkp_conn *c, test_set *s, const char *name, const unsigned char *uuid,
+                    vkp_ref *out);
+int test_set_flag(vkp_conn *c, test_set *s, const vkp_ref *ref, size_t offset);
+int test_set_get_autostart(vkp_conn *c, test_set *s, const vkp_ref *ref, int *autostart);
+int test_set_set_autostart(vkp_conn *c, test_set *s, const vkp_ref *ref, int autostart);
+/* Undefine: a persistent object becomes transient, or goes when inactive. */
+int test_set_undefine(vkp_conn *c, test_set *s, const vkp_ref *ref, int event);
+
 /* test_network.c */
-void test_net_free(test_net *n);
+void test_nets_init(test_set *s);
 int test_net_load(vkp_conn *c, vkp_def *def, bool active);
 extern const vkp_network_ops test_network_ops;
 
 /* test_storage.c */
-void test_pool_free(test_pool *p);
+void test_pools_init(test_set *s);
 int test_pool_load(vkp_conn *c, vkp_def *def, bool active);
 int test_vol_load(vkp_conn *c, test_pool *p, vkp_def *def);
 extern const vkp_storage_ops test_storage_ops;

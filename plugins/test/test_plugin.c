@@ -293,7 +293,8 @@ static int load_pool_with_volumes(vkp_conn *c, const char *path, xmlNodePtr e)
     int r = load_child_def(e, VKP_DEF_POOL, &pd);
     if (r == 0)
         r = test_pool_load(c, pd, true);
-    test_pool *pool = r == 0 ? c->pools[c->npools - 1] : NULL;
+    test_pool *pool = r == 0 ? (test_pool *)test_set_find(&c->pools, H->def->get(pd, "name"), NULL)
+                             : NULL;
     for (xmlNodePtr v = vols, next; v; v = next) {
         next = v->next;
         v->next = NULL;
@@ -381,6 +382,8 @@ int test_open(vkp_ctx *ctx, unsigned int flags, vkp_conn **out)
     pthread_mutex_init(&c->lock, NULL);
     c->next_id = 1;
     c->opened_ns = test_now_ns();
+    test_nets_init(&c->nets);
+    test_pools_init(&c->pools);
     int r = strcmp(path, "/default") == 0 ? load_default(c) : load_node_file(c, path);
     if (r < 0) {
         test_close(c);
@@ -396,13 +399,9 @@ void test_close(vkp_conn *c)
         return;
     for (size_t i = 0; i < c->ndoms; i++)
         test_dom_free(c->doms[i]);
-    for (size_t i = 0; i < c->nnets; i++)
-        test_net_free(c->nets[i]);
-    for (size_t i = 0; i < c->npools; i++)
-        test_pool_free(c->pools[i]);
+    test_set_clear(&c->nets);
+    test_set_clear(&c->pools);
     H->free(c->doms);
-    H->free(c->nets);
-    H->free(c->pools);
     pthread_mutex_destroy(&c->lock);
     H->free(c);
 }

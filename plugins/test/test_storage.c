@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -32,45 +33,31 @@ static void vol_free(test_vol *v)
     H->free(v);
 }
 
-void test_pool_free(test_pool *p)
+#define POOL(o) ((test_pool *)(o))
+
+static void pool_free(test_obj *o)
 {
-    if (!p)
+    if (!o)
         return;
+    test_pool *p = POOL(o);
     for (size_t i = 0; i < p->nvols; i++)
         vol_free(p->vols[i]);
     H->free(p->vols);
-    H->free(p->name);
-    H->def->free(p->def);
-    H->free(p);
+    H->free(o->name);
+    H->def->free(o->def);
+    H->free(o);
 }
 
-static void emit(vkp_conn *c, const test_pool *p, int event)
+void test_pools_init(test_set *s)
 {
-    vkp_ref r = { p->name, { 0 }, -1 };
-    memcpy(r.uuid, p->uuid, 16);
-    H->pool_event_lifecycle(c->ctx, &r, event, 0);
-}
-
-static test_pool *find(vkp_conn *c, const char *name, const unsigned char *uuid)
-{
-    for (size_t i = 0; i < c->npools; i++)
-        if ((name && strcmp(c->pools[i]->name, name) == 0) ||
-            (uuid && memcmp(c->pools[i]->uuid, uuid, 16) == 0))
-            return c->pools[i];
-    return NULL;
-}
-
-static test_pool *find_ref(vkp_conn *c, const vkp_ref *ref)
-{
-    test_pool *p = find(c, NULL, ref->uuid);
-    if (!p)
-        ERR(VIRTKIT_ERR_NO_POOL, "no storage pool '%s'", ref->name ? ref->name : "?");
-    return p;
+    *s = (test_set){ .what = "storage pool", .no_object_code = VIRTKIT_ERR_NO_POOL,
+                     .subsystem = VIRTKIT_SUB_STORAGE, .free = pool_free,
+                     .emit = H->pool_event_lifecycle };
 }
 
 static const char *pool_path(const test_pool *p)
 {
-    const char *t = H->def->get(p->def, "target/path");
+    const char *t = H->def->get(p->base.def, "target/path");
     return t ? t : "/test-pool";
 }
 
@@ -92,38 +79,31 @@ static int pool_add(vkp_conn *c, vkp_def *def, bool persistent, test_pool **out)
 {
     char *name;
     unsigned char uuid[16];
-    if (test_def_identity(def, "pool", &name, uuid) < 0) {
-        H->def->free(def);
+    test_obj *o;
+    if (test_set_claim(&c->pools, def, &name, uuid, &o) < 0)
         return -1;
-    }
-    test_pool *byname = find(c, name, NULL), *byuuid = find(c, NULL, uuid);
-    if (byname != byuuid || (byname && byname->active)) {
-        if (byname && byname == byuuid)
-            ERR(VIRTKIT_ERR_OPERATION_INVALID, "storage pool '%s' is active: stop it first", name);
-        else
-            ERR(VIRTKIT_ERR_DUPLICATE, "storage pool '%s' conflicts with an existing pool's %s",
-                name, byname ? "name" : "uuid");
+    if (o && o->active) {
+        ERR(VIRTKIT_ERR_OPERATION_INVALID, "storage pool '%s' is active: stop it first", name);
         H->free(name);
         H->def->free(def);
         return -1;
     }
-    test_pool *p = byname;
-    if (p) {
+    if (o) {
         H->free(name);
-        H->def->free(p->def);
-        p->def = def;
+        H->def->free(o->def);
+        o->def = def;
     } else {
-        p = H->alloc(sizeof(*p));
-        p->name = name;
-        memcpy(p->uuid, uuid, 16);
-        p->def = def;
-        TEST_GROW(c->pools, c->pools_cap, c->npools);
-        c->pools[c->npools++] = p;
+        o = H->alloc(sizeof(test_pool));
+        o->name = name;
+        memcpy(o->uuid, uuid, 16);
+        o->def = def;
+        test_set_append(&c->pools, o);
     }
     uint64_t cap = 0;
-    p->capacity = H->def->get_u64(def, "capacity", &cap) > 0 && cap ? cap : DEFAULT_POOL_BYTES;
-    p->persistent = p->persistent || persistent;
-    *out = p;
+    POOL(o)->capacity =
+        H->def->get_u64(def, "capacity", &cap) > 0 && cap ? cap : DEFAULT_POOL_BYTES;
+    o->persistent = o->persistent || persistent;
+    *out = POOL(o);
     return 0;
 }
 
@@ -132,58 +112,18 @@ int test_pool_load(vkp_conn *c, vkp_def *def, bool active)
     test_pool *p;
     if (pool_add(c, def, true, &p) < 0)
         return -1;
-    p->active = active;
+    p->base.active = active;
     return 0;
 }
 
-static void remove_pool(vkp_conn *c, test_pool *p)
+static int t_list_all_pools(vkp_conn *c, vkp_ref **refs, unsigned int flags)
 {
-    for (size_t i = 0; i < c->npools; i++) {
-        if (c->pools[i] == p) {
-            memmove(&c->pools[i], &c->pools[i + 1], (c->npools - i - 1) * sizeof(*c->pools));
-            c->npools--;
-            break;
-        }
-    }
-    test_pool_free(p);
-}
-
-static int t_list_all_pools(vkp_conn *c, vkp_ref **refs, unsigned int f)
-{
-    pthread_mutex_lock(&c->lock);
-    vkp_ref *out = H->alloc((c->npools + 1) * sizeof(*out));
-    int k = 0;
-    for (size_t i = 0; i < c->npools; i++) {
-        test_pool *p = c->pools[i];
-#define SKIP(a, b, cond) (((f & (a)) && !(f & (b)) && !(cond)) || ((f & (b)) && !(f & (a)) && (cond)))
-        if (SKIP(VIRTKIT_LIST_POOLS_ACTIVE, VIRTKIT_LIST_POOLS_INACTIVE, p->active) ||
-            SKIP(VIRTKIT_LIST_POOLS_PERSISTENT, VIRTKIT_LIST_POOLS_TRANSIENT, p->persistent) ||
-            SKIP(VIRTKIT_LIST_POOLS_AUTOSTART, VIRTKIT_LIST_POOLS_NO_AUTOSTART, p->autostart))
-            continue;
-#undef SKIP
-        test_ref_fill(&out[k++], p->name, p->uuid, -1);
-    }
-    pthread_mutex_unlock(&c->lock);
-    *refs = out;
-    return k;
+    return test_set_list(c, &c->pools, refs, flags);
 }
 
 static int t_lookup_pool(vkp_conn *c, const char *name, const unsigned char *uuid, vkp_ref *out)
 {
-    pthread_mutex_lock(&c->lock);
-    test_pool *p = find(c, name, uuid);
-    if (p)
-        test_ref_fill(out, p->name, p->uuid, -1);
-    pthread_mutex_unlock(&c->lock);
-    if (!p) {
-        char u[VIRTKIT_UUID_STRING_BUFLEN] = "";
-        if (uuid)
-            H->def->uuid_format(uuid, u);
-        ERR(VIRTKIT_ERR_NO_POOL, "no storage pool %s '%s'", name ? "named" : "with uuid",
-            name ? name : u);
-        return -1;
-    }
-    return 0;
+    return test_set_lookup(c, &c->pools, name, uuid, out);
 }
 
 static int define_or_create(vkp_conn *c, const char *xml, unsigned int flags, vkp_ref *out,
@@ -196,13 +136,10 @@ static int define_or_create(vkp_conn *c, const char *xml, unsigned int flags, vk
     test_pool *p;
     int r = pool_add(c, def, !create, &p);
     if (r == 0) {
-        if (create) {
-            p->active = true;
-            emit(c, p, VIRTKIT_POOL_EVENT_STARTED);
-        } else {
-            emit(c, p, VIRTKIT_POOL_EVENT_DEFINED);
-        }
-        test_ref_fill(out, p->name, p->uuid, -1);
+        p->base.active |= create;
+        test_set_emit(c, &c->pools, &p->base,
+                      create ? VIRTKIT_POOL_EVENT_STARTED : VIRTKIT_POOL_EVENT_DEFINED);
+        test_ref_fill(out, p->base.name, p->base.uuid, -1);
     }
     pthread_mutex_unlock(&c->lock);
     return r;
@@ -218,36 +155,21 @@ static int t_pool_create_xml(vkp_conn *c, const char *xml, unsigned int flags, v
     return define_or_create(c, xml, flags, out, true);
 }
 
-/* Common prologue: find the pool and check it is (in)active as needed. */
+/* Find the pool and check it is (in)active as needed (-1: either). */
 static test_pool *pool_for(vkp_conn *c, const vkp_ref *ref, int want_active)
 {
-    test_pool *p = find_ref(c, ref);
-    if (p && want_active >= 0 && p->active != (bool)want_active) {
-        ERR(VIRTKIT_ERR_OPERATION_INVALID, "storage pool '%s' is %s", p->name,
-            p->active ? "active" : "not active");
+    test_obj *o = test_set_find_ref(&c->pools, ref);
+    if (o && want_active >= 0 && o->active != (bool)want_active) {
+        ERR(VIRTKIT_ERR_OPERATION_INVALID, "storage pool '%s' is %s", o->name,
+            o->active ? "active" : "not active");
         return NULL;
     }
-    return p;
+    return POOL(o);
 }
 
 static int t_pool_undefine(vkp_conn *c, const vkp_ref *ref)
 {
-    pthread_mutex_lock(&c->lock);
-    int r = -1;
-    test_pool *p = pool_for(c, ref, -1);
-    if (p) {
-        if (!p->persistent) {
-            ERR(VIRTKIT_ERR_OPERATION_INVALID, "storage pool '%s' is transient", p->name);
-        } else {
-            p->persistent = false;
-            emit(c, p, VIRTKIT_POOL_EVENT_UNDEFINED);
-            if (!p->active)
-                remove_pool(c, p);
-            r = 0;
-        }
-    }
-    pthread_mutex_unlock(&c->lock);
-    return r;
+    return test_set_undefine(c, &c->pools, ref, VIRTKIT_POOL_EVENT_UNDEFINED);
 }
 
 static int t_pool_build(vkp_conn *c, const vkp_ref *ref, unsigned int flags)
@@ -255,7 +177,7 @@ static int t_pool_build(vkp_conn *c, const vkp_ref *ref, unsigned int flags)
     pthread_mutex_lock(&c->lock);
     test_pool *p = pool_for(c, ref, 0);
     if (p)
-        emit(c, p, VIRTKIT_POOL_EVENT_CREATED);
+        test_set_emit(c, &c->pools, &p->base, VIRTKIT_POOL_EVENT_CREATED);
     pthread_mutex_unlock(&c->lock);
     return p ? 0 : -1;
 }
@@ -265,8 +187,8 @@ static int t_pool_create(vkp_conn *c, const vkp_ref *ref, unsigned int flags)
     pthread_mutex_lock(&c->lock);
     test_pool *p = pool_for(c, ref, 0);
     if (p) {
-        p->active = true;
-        emit(c, p, VIRTKIT_POOL_EVENT_STARTED);
+        p->base.active = true;
+        test_set_emit(c, &c->pools, &p->base, VIRTKIT_POOL_EVENT_STARTED);
     }
     pthread_mutex_unlock(&c->lock);
     return p ? 0 : -1;
@@ -277,10 +199,10 @@ static int t_pool_destroy(vkp_conn *c, const vkp_ref *ref)
     pthread_mutex_lock(&c->lock);
     test_pool *p = pool_for(c, ref, 1);
     if (p) {
-        p->active = false;
-        emit(c, p, VIRTKIT_POOL_EVENT_STOPPED);
-        if (!p->persistent)
-            remove_pool(c, p);
+        p->base.active = false;
+        test_set_emit(c, &c->pools, &p->base, VIRTKIT_POOL_EVENT_STOPPED);
+        if (!p->base.persistent)
+            test_set_remove(&c->pools, &p->base);
     }
     pthread_mutex_unlock(&c->lock);
     return p ? 0 : -1;
@@ -294,7 +216,7 @@ static int t_pool_delete(vkp_conn *c, const vkp_ref *ref, unsigned int flags)
         for (size_t i = 0; i < p->nvols; i++)
             vol_free(p->vols[i]);
         p->nvols = 0;
-        emit(c, p, VIRTKIT_POOL_EVENT_DELETED);
+        test_set_emit(c, &c->pools, &p->base, VIRTKIT_POOL_EVENT_DELETED);
     }
     pthread_mutex_unlock(&c->lock);
     return p ? 0 : -1;
@@ -314,13 +236,23 @@ static int t_pool_get_info(vkp_conn *c, const vkp_ref *ref, virtkit_pool_info *i
     test_pool *p = pool_for(c, ref, -1);
     if (p) {
         unsigned long long alloc = pool_allocation(p);
-        info->state = p->active ? VIRTKIT_POOL_RUNNING : VIRTKIT_POOL_INACTIVE;
+        info->state = p->base.active ? VIRTKIT_POOL_RUNNING : VIRTKIT_POOL_INACTIVE;
         info->capacity = p->capacity;
-        info->allocation = p->active ? alloc : 0;
-        info->available = p->active && p->capacity > alloc ? p->capacity - alloc : 0;
+        info->allocation = p->base.active ? alloc : 0;
+        info->available = p->base.active && p->capacity > alloc ? p->capacity - alloc : 0;
     }
     pthread_mutex_unlock(&c->lock);
     return p ? 0 : -1;
+}
+
+/* Set a byte count element of a definition ("capacity", "allocation"). */
+static void set_bytes(vkp_def *d, const char *elem, unsigned long long v)
+{
+    char buf[32], unit[48];
+    snprintf(buf, sizeof(buf), "%llu", v);
+    snprintf(unit, sizeof(unit), "%s/@unit", elem);
+    H->def->set(d, elem, buf);
+    H->def->set(d, unit, "bytes");
 }
 
 static char *t_pool_get_xml(vkp_conn *c, const vkp_ref *ref, unsigned int flags)
@@ -329,18 +261,11 @@ static char *t_pool_get_xml(vkp_conn *c, const vkp_ref *ref, unsigned int flags)
     char *x = NULL;
     test_pool *p = pool_for(c, ref, -1);
     if (p) {
-        char buf[32];
         unsigned long long alloc = pool_allocation(p);
-        vkp_def *d = H->def->copy(p->def);
-        snprintf(buf, sizeof(buf), "%llu", p->capacity);
-        H->def->set(d, "capacity", buf);
-        H->def->set(d, "capacity/@unit", "bytes");
-        snprintf(buf, sizeof(buf), "%llu", alloc);
-        H->def->set(d, "allocation", buf);
-        H->def->set(d, "allocation/@unit", "bytes");
-        snprintf(buf, sizeof(buf), "%llu", p->capacity > alloc ? p->capacity - alloc : 0);
-        H->def->set(d, "available", buf);
-        H->def->set(d, "available/@unit", "bytes");
+        vkp_def *d = H->def->copy(p->base.def);
+        set_bytes(d, "capacity", p->capacity);
+        set_bytes(d, "allocation", alloc);
+        set_bytes(d, "available", p->capacity > alloc ? p->capacity - alloc : 0);
         x = H->def->format(d, (flags & VIRTKIT_DOMAIN_XML_AS_WRITTEN) ? VKP_DEF_FORMAT_AS_WRITTEN
                                                                        : 0);
         H->def->free(d);
@@ -349,50 +274,31 @@ static char *t_pool_get_xml(vkp_conn *c, const vkp_ref *ref, unsigned int flags)
     return x;
 }
 
-#define POOL_BOOL(fn, field)                                                             \
-    static int fn(vkp_conn *c, const vkp_ref *ref)                                       \
-    {                                                                                    \
-        pthread_mutex_lock(&c->lock);                                                    \
-        test_pool *p = pool_for(c, ref, -1);                                             \
-        int r = p ? p->field : -1;                                                       \
-        pthread_mutex_unlock(&c->lock);                                                  \
-        return r;                                                                        \
-    }
-POOL_BOOL(t_pool_is_active, active)
-POOL_BOOL(t_pool_is_persistent, persistent)
+static int t_pool_is_active(vkp_conn *c, const vkp_ref *ref)
+{
+    return test_set_flag(c, &c->pools, ref, offsetof(test_obj, active));
+}
+
+static int t_pool_is_persistent(vkp_conn *c, const vkp_ref *ref)
+{
+    return test_set_flag(c, &c->pools, ref, offsetof(test_obj, persistent));
+}
 
 static int t_pool_get_autostart(vkp_conn *c, const vkp_ref *ref, int *autostart)
 {
-    pthread_mutex_lock(&c->lock);
-    test_pool *p = pool_for(c, ref, -1);
-    if (p)
-        *autostart = p->autostart;
-    pthread_mutex_unlock(&c->lock);
-    return p ? 0 : -1;
+    return test_set_get_autostart(c, &c->pools, ref, autostart);
 }
 
 static int t_pool_set_autostart(vkp_conn *c, const vkp_ref *ref, int autostart)
 {
-    pthread_mutex_lock(&c->lock);
-    int r = -1;
-    test_pool *p = pool_for(c, ref, -1);
-    if (p) {
-        if (!p->persistent) {
-            ERR(VIRTKIT_ERR_OPERATION_INVALID, "storage pool '%s' is transient", p->name);
-        } else {
-            p->autostart = autostart;
-            r = 0;
-        }
-    }
-    pthread_mutex_unlock(&c->lock);
-    return r;
+    return test_set_set_autostart(c, &c->pools, ref, autostart);
 }
 
 /* ------------------------------------------------------------- volumes -- */
 
 static void volref_fill(vkp_volref *out, const test_pool *p, const test_vol *v)
 {
-    out->pool = H->strdup(p->name);
+    out->pool = H->strdup(p->base.name);
     out->name = H->strdup(v->name);
     out->key = H->strdup(v->key);
 }
@@ -408,8 +314,8 @@ static test_vol *find_vol(test_pool *p, const char *name)
 /* The volume a reference names, in an active pool. */
 static test_vol *vol_for(vkp_conn *c, const vkp_volref *ref, test_pool **pool_out)
 {
-    test_pool *p = find(c, ref->pool, NULL);
-    if (!p || !p->active) {
+    test_pool *p = POOL(test_set_find(&c->pools, ref->pool, NULL));
+    if (!p || !p->base.active) {
         ERR(p ? VIRTKIT_ERR_OPERATION_INVALID : VIRTKIT_ERR_NO_POOL,
             "storage pool '%s' %s", ref->pool, p ? "is not active" : "does not exist");
         return NULL;
@@ -426,7 +332,8 @@ int test_vol_load(vkp_conn *c, test_pool *p, vkp_def *def)
 {
     const char *name = H->def->get(def, "name");
     if (find_vol(p, name)) {
-        ERR(VIRTKIT_ERR_DUPLICATE, "storage pool '%s' already has a volume '%s'", p->name, name);
+        ERR(VIRTKIT_ERR_DUPLICATE, "storage pool '%s' already has a volume '%s'", p->base.name,
+            name);
         H->def->free(def);
         return -1;
     }
@@ -435,7 +342,7 @@ int test_vol_load(vkp_conn *c, test_pool *p, vkp_def *def)
     if (pool_allocation(p) + cap > p->capacity) {
         ERR(VIRTKIT_ERR_OPERATION_FAILED,
             "volume '%s' (%llu bytes) does not fit in storage pool '%s' (%llu bytes free)", name,
-            (unsigned long long)cap, p->name, p->capacity - pool_allocation(p));
+            (unsigned long long)cap, p->base.name, p->capacity - pool_allocation(p));
         H->def->free(def);
         return -1;
     }
@@ -482,9 +389,9 @@ static int t_lookup_volume(vkp_conn *c, const char *pool, const char *name, cons
 {
     pthread_mutex_lock(&c->lock);
     const char *want = key ? key : path;
-    for (size_t i = 0; i < c->npools; i++) {
-        test_pool *p = c->pools[i];
-        if (!p->active || (pool && strcmp(p->name, pool) != 0))
+    for (size_t i = 0; i < c->pools.n; i++) {
+        test_pool *p = POOL(c->pools.items[i]);
+        if (!p->base.active || (pool && strcmp(p->base.name, pool) != 0))
             continue;
         for (size_t j = 0; j < p->nvols; j++) {
             test_vol *v = p->vols[j];
@@ -609,8 +516,9 @@ static int t_volume_resize(vkp_conn *c, const vkp_volref *ref, unsigned long lon
         goto out;
     }
     if (pool_allocation(p) - v->capacity + capacity > p->capacity) {
-        ERR(VIRTKIT_ERR_OPERATION_FAILED, "volume '%s': storage pool '%s' has no room for %llu bytes",
-            v->name, p->name, capacity);
+        ERR(VIRTKIT_ERR_OPERATION_FAILED,
+            "volume '%s': storage pool '%s' has no room for %llu bytes", v->name, p->base.name,
+            capacity);
         goto out;
     }
     if (ftruncate(v->fd, (off_t)capacity) < 0) {
@@ -618,10 +526,7 @@ static int t_volume_resize(vkp_conn *c, const vkp_volref *ref, unsigned long lon
         goto out;
     }
     v->capacity = capacity;
-    char buf[32];
-    snprintf(buf, sizeof(buf), "%llu", capacity);
-    H->def->set(v->def, "capacity", buf);
-    H->def->set(v->def, "capacity/@unit", "bytes");
+    set_bytes(v->def, "capacity", capacity);
     r = 0;
 out:
     pthread_mutex_unlock(&c->lock);
@@ -647,11 +552,8 @@ static char *t_volume_get_xml(vkp_conn *c, const vkp_volref *ref, unsigned int f
     char *x = NULL;
     test_vol *v = vol_for(c, ref, NULL);
     if (v) {
-        char buf[32];
         vkp_def *d = H->def->copy(v->def);
-        snprintf(buf, sizeof(buf), "%llu", vol_allocation(v));
-        H->def->set(d, "allocation", buf);
-        H->def->set(d, "allocation/@unit", "bytes");
+        set_bytes(d, "allocation", vol_allocation(v));
         x = H->def->format(d, 0);
         H->def->free(d);
     }
