@@ -158,25 +158,43 @@ static bool schema_knows(const vk_xnode *n, const char *root_path, const vk_xnod
     return false;
 }
 
-const char *vk_def_get(const vk_xnode *n, const char *path)
+/* Resolve path to a value: 0 with *out set (NULL when absent), or -1 when
+ * the path is not part of the format (error set). Callers tell the two
+ * apart by the return, never by whatever error was set before. */
+static int def_lookup(const vk_xnode *n, const char *path, const char **out)
 {
     VK_AUTOFREE(char *) last = NULL;
     bool bad;
+    *out = NULL;
     vk_xnode *at = walk(n, path, &last, &bad, false);
-    if (bad || !at || !schema_knows(n, path, at, last))
-        return NULL;
-    if (last[0] == '@')
-        return vk_xnode_attr(at, last + 1);
-    vk_xnode *c = vk_xnode_child(at, last);
-    return c ? (c->text ? c->text : "") : NULL;
+    if (bad)
+        return -1;
+    if (!at)
+        return 0;
+    if (!schema_knows(n, path, at, last))
+        return -1;
+    if (last[0] == '@') {
+        *out = vk_xnode_attr(at, last + 1);
+    } else {
+        vk_xnode *c = vk_xnode_child(at, last);
+        *out = c ? (c->text ? c->text : "") : NULL;
+    }
+    return 0;
+}
+
+const char *vk_def_get(const vk_xnode *n, const char *path)
+{
+    const char *v;
+    return def_lookup(n, path, &v) < 0 ? NULL : v;
 }
 
 int vk_def_get_u64(const vk_xnode *n, const char *path, uint64_t *out)
 {
-    int code = vk_error_code();
-    const char *v = vk_def_get(n, path);
+    const char *v;
+    if (def_lookup(n, path, &v) < 0)
+        return -1;
     if (!v)
-        return vk_error_code() != code && vk_error_code() ? -1 : 0;
+        return 0;
     uint64_t x;
     if (vk_parse_u64(v, 0, &x) < 0) {
         vk_error_set(VIRTKIT_ERR_XML, VIRTKIT_SUB_XML, "<%s> %s: '%s' is not a number", n->name,
@@ -189,10 +207,11 @@ int vk_def_get_u64(const vk_xnode *n, const char *path, uint64_t *out)
 
 int vk_def_get_i64(const vk_xnode *n, const char *path, int64_t *out)
 {
-    int code = vk_error_code();
-    const char *v = vk_def_get(n, path);
+    const char *v;
+    if (def_lookup(n, path, &v) < 0)
+        return -1;
     if (!v)
-        return vk_error_code() != code && vk_error_code() ? -1 : 0;
+        return 0;
     int64_t x;
     if (vk_parse_i64(v, 0, &x) < 0) {
         vk_error_set(VIRTKIT_ERR_XML, VIRTKIT_SUB_XML, "<%s> %s: '%s' is not a number", n->name,
@@ -215,12 +234,24 @@ int vk_def_get_bool(const vk_xnode *n, const char *path, int dflt)
     return dflt;
 }
 
+/* The node holding path's last component: 0 with *at (NULL when absent),
+ * -1 when the path is unknown (error set). */
+static int def_parent(const vk_xnode *n, const char *path, vk_xnode **at, char **last)
+{
+    bool bad;
+    *at = walk(n, path, last, &bad, false);
+    if (bad || (*at && !schema_knows(n, path, *at, *last))) {
+        *at = NULL;
+        return -1;
+    }
+    return 0;
+}
+
 size_t vk_def_count(const vk_xnode *n, const char *path)
 {
     VK_AUTOFREE(char *) last = NULL;
-    bool bad;
-    vk_xnode *at = walk(n, path, &last, &bad, false);
-    if (bad || !at || !schema_knows(n, path, at, last))
+    vk_xnode *at;
+    if (def_parent(n, path, &at, &last) < 0 || !at)
         return 0;
     return vk_xnode_count(at, last);
 }
@@ -228,9 +259,8 @@ size_t vk_def_count(const vk_xnode *n, const char *path)
 vk_xnode *vk_def_child(const vk_xnode *n, const char *path, size_t idx)
 {
     VK_AUTOFREE(char *) last = NULL;
-    bool bad;
-    vk_xnode *at = walk(n, path, &last, &bad, false);
-    if (bad || !at || !schema_knows(n, path, at, last))
+    vk_xnode *at;
+    if (def_parent(n, path, &at, &last) < 0 || !at)
         return NULL;
     return vk_xnode_child_nth(at, last, idx);
 }
@@ -319,11 +349,14 @@ int vk_def_append(vk_xnode *n, const char *path, vk_xnode *child)
 
 int vk_def_remove(vk_xnode *n, const char *path, size_t idx)
 {
-    vk_xnode *c = vk_def_child(n, path, idx);
+    VK_AUTOFREE(char *) last = NULL;
+    vk_xnode *at;
+    if (def_parent(n, path, &at, &last) < 0)
+        return -1;
+    vk_xnode *c = vk_xnode_child_nth(at, last, idx);
     if (!c) {
-        if (!vk_error_code())
-            vk_error_set(VIRTKIT_ERR_NO_DEVICE, VIRTKIT_SUB_XML, "no element %s[%zu] in <%s>",
-                         path, idx, n->name);
+        vk_error_set(VIRTKIT_ERR_NO_DEVICE, VIRTKIT_SUB_XML, "no element %s[%zu] in <%s>", path,
+                     idx, n->name);
         return -1;
     }
     vk_xnode_unlink(c);

@@ -157,8 +157,10 @@ static void identity_defaults(defaults_ctx *c)
 
 /* Drive address of the idx-th disk on a bus, as libvirt derives it from
  * the target name: IDE has 2 buses of 2 units per controller, SATA 6
- * ports, SCSI 7 units (unit 7 is the HBA), the floppy controller 2 units. */
-static int drive_address(const char *bus, long idx, unsigned long out[4])
+ * ports, SCSI `scsi_units` units (7 on parallel SCSI HBAs, whose unit 7 is
+ * the HBA itself; 16384 on virtio-scsi), the floppy controller 2 units. */
+static int drive_address(const char *bus, long idx, unsigned long scsi_units,
+                         unsigned long out[4])
 {
     memset(out, 0, 4 * sizeof(out[0]));
     if (vk_streq(bus, "ide")) {
@@ -169,8 +171,8 @@ static int drive_address(const char *bus, long idx, unsigned long out[4])
         out[0] = (unsigned long)idx / 6;
         out[3] = (unsigned long)idx % 6;
     } else if (vk_streq(bus, "scsi")) {
-        out[0] = (unsigned long)idx / 7;
-        out[3] = (unsigned long)idx % 7;
+        out[0] = (unsigned long)idx / scsi_units;
+        out[3] = (unsigned long)idx % scsi_units;
     } else if (vk_streq(bus, "fdc")) {
         if (idx > 1)
             return -1;
@@ -179,6 +181,18 @@ static int drive_address(const char *bus, long idx, unsigned long out[4])
         return 1; /* no drive address on this bus */
     }
     return 0;
+}
+
+/* Units per SCSI controller, from the model of the first one (libvirt's
+ * "wide SCSI" addressing for virtio-scsi). */
+static unsigned long scsi_units(const defaults_ctx *c)
+{
+    for (size_t i = 0; i < count_dev(c, "controller"); i++) {
+        vk_xnode *ct = dev_nth(c, "controller", i);
+        if (vk_streq(vk_xnode_attr(ct, "type"), "scsi"))
+            return vk_str_has_prefix(vk_xnode_attr(ct, "model"), "virtio") ? 16384 : 7;
+    }
+    return 7;
 }
 
 static int disk_defaults(defaults_ctx *c)
@@ -200,7 +214,7 @@ static int disk_defaults(defaults_ctx *c)
         if (vk_xnode_child(disk, "address") || !bus)
             continue;
         unsigned long a[4];
-        int r = drive_address(bus, vk_disk_name_index(dev, NULL), a);
+        int r = drive_address(bus, vk_disk_name_index(dev, NULL), scsi_units(c), a);
         if (r < 0) {
             vk_xml_error(t, "floppy '%s': the floppy controller has only units 0 and 1 (fda, "
                             "fdb)", dev);
@@ -418,7 +432,11 @@ static void qemu_device_defaults(defaults_ctx *c)
     if (c->family) {
         for (size_t i = 0; i < count_dev(c, "input"); i++) {
             vk_xnode *in = dev_nth(c, "input", i);
-            set_default(in, "bus", vk_streq(vk_xnode_attr(in, "type"), "tablet") ? "usb" : "ps2");
+            const char *t = vk_xnode_attr(in, "type");
+            if (vk_streq(t, "tablet"))
+                set_default(in, "bus", "usb");
+            else if (vk_streq(t, "mouse") || vk_streq(t, "keyboard"))
+                set_default(in, "bus", "ps2");
         }
         /* The i8042 controller is always there: its mouse and keyboard are
          * listed like libvirt does whenever there is a display. */
@@ -436,6 +454,12 @@ static void qemu_device_defaults(defaults_ctx *c)
                 vk_xnode_set_attr(in, "bus", "ps2");
             }
         }
+    }
+    /* the random backend reads /dev/urandom unless told otherwise */
+    for (size_t i = 0; i < count_dev(c, "rng"); i++) {
+        vk_xnode *b = vk_xnode_child(dev_nth(c, "rng", i), "backend");
+        if (vk_streq(vk_xnode_attr(b, "model"), "random") && !b->text)
+            vk_xnode_set_text(b, "/dev/urandom");
     }
     if (!vk_xnode_child(c->devs, "memballoon"))
         vk_xnode_set_attr(add_child(c->devs, "memballoon"), "model", "virtio");
@@ -763,6 +787,9 @@ static void alias_defaults(defaults_ctx *c)
     for (size_t i = 0; i < c->devs->nchildren; i++) {
         vk_xnode *dev = c->devs->children[i];
         if (!dev->schema || !vk_schema_child(dev->schema, "alias"))
+            continue;
+        /* "no balloon" is not a device: nothing to name */
+        if (vk_streq(dev->name, "memballoon") && vk_streq(vk_xnode_attr(dev, "model"), "none"))
             continue;
         size_t k = 0;
         while (k < VK_ARRAY_LEN(alias_prefixes) && !vk_streq(alias_prefixes[k].kind, dev->name))

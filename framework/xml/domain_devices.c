@@ -483,7 +483,8 @@ static const vk_xelem e_fs_driver = {
 static const vk_xelem e_fs_source = {
     "source",
     VK_XATTRS(VK_XA("dir", abspath), VK_XA("file", abspath), VK_XA("dev", abspath),
-              VK_XA("name", token), VK_XA("usage", scaled), VK_XA_UNIT, VK_XA("socket", abspath),
+              VK_XA("name", token), VK_XA("usage", scaled), VK_XA("units", unit),
+              VK_XA("socket", abspath),
               VK_XA("pool", name), VK_XA("volume", string))
 };
 static const vk_xelem e_fs_target = { "target", VK_XATTRS(VK_XA_REQ("dir", token)) };
@@ -519,7 +520,7 @@ static int filesystem_check(const vk_xnode *n)
         }
         for (size_t a = 0; src && a < src->nattrs; a++) {
             const char *an = src->attrs[a].name;
-            bool ok = vk_streq(an, fs_sources[i].attr) || vk_streq(an, "unit") ||
+            bool ok = vk_streq(an, fs_sources[i].attr) || vk_streq(an, "units") ||
                       (vk_streq(type, "volume") && vk_streq(an, "pool")) ||
                       (vk_streq(type, "mount") && vk_streq(an, "socket"));
             if (!ok) {
@@ -1250,7 +1251,7 @@ static const vk_xelem e_rng_rate = { "rate", VK_XATTRS(VK_XA_REQ("bytes", uint),
                                                        VK_XA("period", uint)) };
 static const vk_xelem e_rng_backend = {
     "backend", VK_XATTRS(VK_XA_ENUM_REQ("model", "random", "builtin")), NULL, &vk_xt_abspath,
-    NULL, 0, rng_backend_check
+    NULL, VK_XE_TEXT_OPTIONAL, rng_backend_check
 };
 static const vk_xelem e_rng = {
     "rng", VK_XATTRS(VK_XA_ENUM_REQ("model", "virtio", "virtio-transitional",

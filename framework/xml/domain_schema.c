@@ -185,17 +185,9 @@ static const vk_xelem e_partition = { "partition", NULL, NULL, &vk_xt_abspath };
 static const vk_xelem e_resource = { "resource", NULL, VK_XCHILDREN(VK_XC_ONE(e_partition)) };
 
 /* ---------------------------------------------------------------- cpu -- */
-static int cpu_model_check(const vk_xnode *n)
-{
-    if (!n->text) {
-        vk_xml_error(n, "a CPU model needs a name");
-        return -1;
-    }
-    return 0;
-}
 static const vk_xelem e_cpu_model = {
     "model", VK_XATTRS(VK_XA_ENUM("fallback", "allow", "forbid"), VK_XA("vendor_id", token)),
-    NULL, &vk_xt_token, NULL, 0, cpu_model_check
+    NULL, &vk_xt_token, NULL, VK_XE_TEXT_OPTIONAL
 };
 static const vk_xelem e_cpu_vendor = { "vendor", NULL, NULL, &vk_xt_token };
 
@@ -221,8 +213,8 @@ static const vk_xelem e_cpu_cache = {
                        VK_XA_ENUM_REQ("mode", "emulate", "passthrough", "disable"))
 };
 static const vk_xelem e_cpu_feature = {
-    "feature", VK_XATTRS(VK_XA_ENUM("policy", "force", "require", "optional", "disable",
-                                    "forbid"),
+    "feature", VK_XATTRS(VK_XA_ENUM_REQ("policy", "force", "require", "optional", "disable",
+                                        "forbid"),
                          VK_XA_REQ("name", token))
 };
 static const vk_xelem e_sibling = { "sibling", VK_XATTRS(VK_XA_REQ("id", uint),
@@ -252,6 +244,10 @@ static int cpu_check(const vk_xnode *n)
     if (vk_xnode_attr(n, "migratable") && !vk_streq(mode, "host-passthrough") &&
         !vk_streq(mode, "maximum")) {
         vk_xml_error(n, "migratable applies only to modes host-passthrough and maximum");
+        return -1;
+    }
+    if (custom && model && !model->text) {
+        vk_xml_error(model, "mode 'custom' needs a CPU model name");
         return -1;
     }
     if (custom && !model && (vk_xnode_count(n, "feature") || vk_xnode_child(n, "vendor"))) {
@@ -310,10 +306,10 @@ static const vk_xelem e_os_loader = {
     "loader",
     VK_XATTRS(VK_XA("readonly", yesno), VK_XA_ENUM("type", "rom", "pflash"),
               VK_XA("secure", yesno), VK_XA("stateless", yesno)),
-    NULL, &vk_xt_abspath
+    NULL, &vk_xt_abspath, NULL, VK_XE_TEXT_OPTIONAL
 };
 static const vk_xelem e_os_nvram = { "nvram", VK_XATTRS(VK_XA("template", abspath)), NULL,
-                                     &vk_xt_abspath };
+                                     &vk_xt_abspath, NULL, VK_XE_TEXT_OPTIONAL };
 static const vk_xelem e_os_kernel = { "kernel", NULL, NULL, &vk_xt_abspath };
 static const vk_xelem e_os_initrd = { "initrd", NULL, NULL, &vk_xt_abspath };
 static const vk_xelem e_os_cmdline = { "cmdline", NULL, NULL, &vk_xt_string };

@@ -234,6 +234,20 @@ static bool ns_is_ours(xmlNsPtr ns)
 
 static vk_xnode *convert(xmlNodePtr x, const vk_xelem *e, unsigned int flags);
 
+/* An error about element x before it has a node: it is named with its own
+ * line, like every other element error. */
+static void error_at(xmlNodePtr x, const char *fmt, ...) VK_PRINTF(2, 3);
+static void error_at(xmlNodePtr x, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    VK_AUTOFREE(char *) msg = vk_vasprintf(fmt, ap);
+    va_end(ap);
+    VK_AUTOFREE(char *) qn = qualified_name(x);
+    vk_xnode tmp = { .name = qn, .line = (int)xmlGetLineNo(x) };
+    vk_xml_error(&tmp, "%s", msg);
+}
+
 static int convert_children(vk_xnode *n, xmlNodePtr x, const vk_xelem *e, unsigned int flags)
 {
     VK_AUTOSTRBUF text = VK_STRBUF_INIT;
@@ -244,20 +258,19 @@ static int convert_children(vk_xnode *n, xmlNodePtr x, const vk_xelem *e, unsign
         }
         if (c->type != XML_ELEMENT_NODE)
             continue; /* comments, processing instructions */
-        int line = (int)xmlGetLineNo(c);
         if (c->ns && c->ns != x->ns && c->ns->href) {
             if ((e->flags & VK_XE_FOREIGN) && ns_is_ours(c->ns)) {
                 vk_xnode_append(n, convert_verbatim(c, NULL));
                 continue;
             }
-            vk_xml_error(n, "element <%s:%s> (line %d) is in namespace '%s', which is not "
-                         "supported here", c->ns->prefix ? (const char *)c->ns->prefix : "",
-                         c->name, line, c->ns->href);
+            error_at(c, "namespace '%s' is not supported in <%s>%s", c->ns->href, n->name,
+                     (e->flags & VK_XE_FOREIGN) ? " (extensions use " VK_XML_NS_PREFIX "...)"
+                                                : "");
             return -1;
         }
         const vk_xelem *ce = vk_schema_child(e, (const char *)c->name);
         if (!ce) {
-            vk_xml_error(n, "unsupported element <%s> (line %d)", c->name, line);
+            error_at(c, "unsupported element in <%s>", n->name);
             return -1;
         }
         vk_xnode *cn = convert(c, ce, flags);
@@ -267,6 +280,10 @@ static int convert_children(vk_xnode *n, xmlNodePtr x, const vk_xelem *e, unsign
     }
     if (e->text) {
         VK_AUTOFREE(char *) t = trim_dup(vk_strbuf_str(&text));
+        if (!*t && e->text != &vk_xt_string && !(e->flags & VK_XE_TEXT_OPTIONAL)) {
+            vk_xml_error(n, "missing value: expected %s", e->text->name);
+            return -1;
+        }
         if (*t || e->text == &vk_xt_string) {
             n->text = vk_schema_check_text(n, t);
             if (!n->text)
@@ -303,7 +320,9 @@ static int scale_attrs(vk_xnode *n, const vk_xelem *e)
 {
     bool scaled = n->text && e->text == &vk_xt_scaled;
     bool bytes = e->flags & VK_XE_SCALED_BYTES;
-    const char *unit = vk_xnode_attr(n, "unit");
+    /* libvirt spells it "units" on filesystem sources, "unit" elsewhere */
+    const char *unit_attr = vk_schema_attr(e, "unit") ? "unit" : "units";
+    const char *unit = vk_xnode_attr(n, unit_attr);
     for (const vk_xattr *a = e->attrs; a && a->name; a++) {
         const char *v = vk_xnode_attr(n, a->name);
         if (a->type != &vk_xt_scaled || !v)
@@ -320,8 +339,8 @@ static int scale_attrs(vk_xnode *n, const vk_xelem *e)
         vk_xnode_set_attr(n, a->name, buf);
         scaled = true;
     }
-    if (scaled && vk_schema_attr(e, "unit"))
-        vk_xnode_set_attr(n, "unit", bytes ? "bytes" : "KiB");
+    if (scaled && vk_schema_attr(e, unit_attr))
+        vk_xnode_set_attr(n, unit_attr, bytes ? "bytes" : "KiB");
     return 0;
 }
 
@@ -650,10 +669,15 @@ static void rng_elem_body(vk_strbuf *b, const vk_xelem *e, const rng_seen *s)
         empty = false;
     }
     if (e->text) {
-        if (e->text == &vk_xt_string)
+        if (e->text == &vk_xt_string) {
             vk_strbuf_add(b, "<optional><text/></optional>");
-        else
+        } else if (e->flags & VK_XE_TEXT_OPTIONAL) {
+            vk_strbuf_add(b, "<choice><empty/>");
             rng_value(b, e->text, e->text_values);
+            vk_strbuf_add(b, "</choice>");
+        } else {
+            rng_value(b, e->text, e->text_values);
+        }
         empty = false;
     }
     if (empty)

@@ -70,6 +70,7 @@ typedef enum {
     VK_XE_FOREIGN = 1 << 1,      /* accept our extension namespaces' children verbatim */
     VK_XE_RUNTIME = 1 << 2,      /* live state only: left out of inactive XML */
     VK_XE_SCALED_BYTES = 1 << 3, /* scaled text is normalised to bytes, not KiB */
+    VK_XE_TEXT_OPTIONAL = 1 << 4,/* the text may be left out (<model fallback='allow'/>) */
 } vk_xelem_flags;
 
 struct vk_xelem {
