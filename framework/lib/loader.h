@@ -17,6 +17,8 @@
 
 #include "util.h"
 
+typedef struct vk_plugin vk_plugin;
+
 typedef enum {
     VK_PLUGIN_AVAILABLE = 0,
     VK_PLUGIN_LOADED = 1,

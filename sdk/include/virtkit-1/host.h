@@ -3,8 +3,9 @@
  * table), passed to the entry point and to init.
  *
  * A plugin calls nothing of the core but through this table. It grows only
- * at its tail (check host->struct_size, or VKP_HAS_OP, before using a member
- * added after the minor you need), and its nested tables do the same.
+ * at its tail, and its nested tables do the same. A plugin may use every
+ * member its SDK minor declares: the core refuses plugins built against a
+ * newer minor than its own, so the table it passes is never shorter.
  *
  * Memory rule: every pointer a plugin hands to the core for the core to own
  * (strings, arrays, references' names) comes from host->alloc / host->strdup;
