@@ -109,8 +109,9 @@ static const vk_xtype t_hex = {
     "<data type='string'><param name='pattern'>(0x)?[0-9a-fA-F]{1,16}</param></data>"
 };
 
-/* Free text that may be absent: an empty element stays empty (<product
- * id='0x1234'/>) instead of gaining an empty text on reparse. */
+/* Free text that may be absent (VK_XE_TEXT_OPTIONAL): an empty element
+ * stays empty (<product id='0x1234'/>) instead of gaining an empty text
+ * on reparse. */
 static int check_any(const char *v, const char *const *values, char **norm, char **why)
 {
     return 0;
@@ -177,10 +178,10 @@ LEAF(e_release_date, "release_date", string);
 #undef LEAF
 
 static const vk_xelem e_product = {
-    "product", VK_XATTRS({ "id", &t_hex, NULL, 0 }), NULL, &t_opt_text
+    "product", VK_XATTRS({ "id", &t_hex, NULL, 0 }), NULL, &t_opt_text, NULL, VK_XE_TEXT_OPTIONAL
 };
 static const vk_xelem e_vendor = {
-    "vendor", VK_XATTRS({ "id", &t_hex, NULL, 0 }), NULL, &t_opt_text
+    "vendor", VK_XATTRS({ "id", &t_hex, NULL, 0 }), NULL, &t_opt_text, NULL, VK_XE_TEXT_OPTIONAL
 };
 static const vk_xelem e_hwaddr = { "address", NULL, NULL, &t_hwaddr };
 static const vk_xelem e_net_link = {
