@@ -17,11 +17,17 @@
 
 static const char *const host_trees[] = { "laptop", "server", "offline", NULL };
 
-/* Point the readers at tests/data/host/<name>. */
+/* Where mktrees.py wrote the trees: <builddir>/tests/data/host/<name>. */
+static inline char *ht_tree_path(const char *name)
+{
+    const char *b = getenv("VIRTKIT_TEST_BUILDDIR");
+    return vk_asprintf("%s/tests/data/host/%s", b && *b ? b : ".", name);
+}
+
+/* Point the readers at a recorded tree. */
 static inline void ht_use_tree(const char *name)
 {
-    VK_AUTOFREE(char *) rel = vk_asprintf("data/host/%s", name);
-    VK_AUTOFREE(char *) path = vkt_srcpath(rel);
+    VK_AUTOFREE(char *) path = ht_tree_path(name);
     vk_host_set_root(path);
 }
 
@@ -30,8 +36,7 @@ static inline void ht_use_tree(const char *name)
 static inline char *ht_scratch(const char *name)
 {
     char *dir = vkt_tmpdir();
-    VK_AUTOFREE(char *) rel = vk_asprintf("data/host/%s", name);
-    VK_AUTOFREE(char *) src = vkt_srcpath(rel);
+    VK_AUTOFREE(char *) src = ht_tree_path(name);
     VK_AUTOFREE(char *) cmd = vk_asprintf("cp -a '%s/.' '%s/'", src, dir);
     assert_int_equal(system(cmd), 0);
     vk_host_set_root(dir);

@@ -16,13 +16,19 @@ the kernel does (relative symlinks from /sys/bus and /sys/class into
            no /sys/devices/system/node (one implied cell), no DMI (UUID
            from /etc/machine-id), virtio NIC/disk/SCSI cdrom without media.
 
-Run from this directory: ./mktrees.py  (rewrites laptop/ server/ offline/).
-The committed trees are the reference; this script documents them.
+Run: ./mktrees.py [OUTDIR]  (writes OUTDIR/laptop, server, offline; default
+next to this script). The build runs it into the build tree before the host
+tests: the trees are not committed, because their symlink loops (like the
+kernel's) cannot go through `make dist`, which dereferences symlinks.
+The output is deterministic; the golden files pin what it must produce.
 """
 import os
 import shutil
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+import sys
+
+HERE = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else \
+    os.path.dirname(os.path.abspath(__file__))
 
 
 class Tree:
