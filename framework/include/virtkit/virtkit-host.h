@@ -50,8 +50,9 @@ VIRTKIT_API unsigned long long virtkit_node_get_free_memory(virtkit_connect *con
  * "utilization" when asked for a percentage) for one CPU or all. */
 VIRTKIT_API int virtkit_node_get_cpu_stats(virtkit_connect *conn, int cpu,
                                            virtkit_params **params, unsigned int flags);
-/* Memory counters in KiB: "total", "free", "buffers", "cached" for one
- * cell or the node. */
+/* Memory counters in KiB: "total", "free", "buffers", "cached" for the
+ * node; "total" and "free" for one cell (the kernel keeps the others for
+ * the whole node only). */
 VIRTKIT_API int virtkit_node_get_memory_stats(virtkit_connect *conn, int cell,
                                               virtkit_params **params, unsigned int flags);
 /* Hugepage pools: for each size "<cell>.<size_kib>.total" and ".free"
