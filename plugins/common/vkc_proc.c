@@ -136,8 +136,8 @@ static void report_failure(const vkc_spawn *s, const spawn_failure *f)
         const vkc_access *a = &s->checks[f->index];
         vkc_error(VIRTKIT_ERR_OPERATION_FAILED,
                   "%s %s cannot be used: user %s (uid %u) has no %s access to it (%s); "
-                  "fix its permissions or the directories above it, or change 'user' in "
-                  "qemu.conf",
+                  "fix its permissions or those of the directories above it, or configure "
+                  "another user",
                   a->what, a->path, user, (unsigned)s->uid, access_mode_str(a->mode),
                   strerror(f->err));
         break;

@@ -148,6 +148,117 @@ static bool machine_is_pc(const char *m)
     return m && (vkc_streq(m, "pc") || vkc_str_has_prefix(m, "pc-i440fx-"));
 }
 
+/* ------------------------------------------------- supported elements -- */
+
+/* Every element path the qemu plugin reads. The domain format knows much
+ * more (tuning, security labels, sound ...); whatever is not listed here
+ * is refused by name instead of being dropped. "metadata" is opaque. */
+static const char *const supported_paths[] = {
+    "name", "uuid", "title", "description", "metadata", "maxMemory", "memory", "currentMemory",
+    "vcpu", "on_poweroff", "on_reboot", "on_crash",
+    "os", "os/type", "os/loader", "os/nvram", "os/kernel", "os/initrd", "os/cmdline", "os/boot",
+    "os/bootmenu",
+    "features", "features/acpi", "features/apic", "features/pae",
+    "cpu", "cpu/model", "cpu/topology", "cpu/feature", "cpu/numa", "cpu/numa/cell",
+    "clock",
+    "devices", "devices/emulator",
+    "devices/disk", "devices/disk/driver", "devices/disk/source", "devices/disk/target",
+    "devices/disk/readonly", "devices/disk/shareable", "devices/disk/serial", "devices/disk/boot",
+    "devices/disk/alias", "devices/disk/address",
+    "devices/controller", "devices/controller/alias", "devices/controller/address",
+    "devices/interface", "devices/interface/mac", "devices/interface/source",
+    "devices/interface/target", "devices/interface/model", "devices/interface/boot",
+    "devices/interface/alias", "devices/interface/address",
+    "devices/serial", "devices/serial/source", "devices/serial/protocol", "devices/serial/target",
+    "devices/serial/target/model", "devices/serial/alias", "devices/serial/address",
+    "devices/console", "devices/console/source", "devices/console/protocol",
+    "devices/console/target",
+    "devices/console/alias",
+    "devices/channel", "devices/channel/source", "devices/channel/protocol",
+    "devices/channel/target",
+    "devices/channel/alias", "devices/channel/address",
+    "devices/input", "devices/input/alias", "devices/input/address",
+    "devices/graphics", "devices/graphics/listen",
+    "devices/video", "devices/video/model", "devices/video/alias", "devices/video/address",
+    "devices/memballoon", "devices/memballoon/alias", "devices/memballoon/address",
+    "devices/rng", "devices/rng/backend", "devices/rng/alias", "devices/rng/address",
+    "devices/watchdog", "devices/watchdog/alias", "devices/watchdog/address",
+    "devices/panic", "devices/panic/alias", "devices/panic/address",
+    "devices/hostdev", "devices/hostdev/source", "devices/hostdev/source/address",
+    "devices/hostdev/source/vendor", "devices/hostdev/source/product", "devices/hostdev/boot",
+    "devices/hostdev/alias", "devices/hostdev/address",
+};
+
+static bool path_supported(const char *path)
+{
+    for (size_t i = 0; i < VKC_ARRAY_LEN(supported_paths); i++)
+        if (vkc_streq(supported_paths[i], path))
+            return true;
+    return false;
+}
+
+static int check_subtree(qbuild *b, const vkp_def *node, const char *prefix)
+{
+    for (size_t i = 0;; i++) {
+        const char *name = H->def->child_name(node, i);
+        if (!name)
+            return 0;
+        VK_AUTOFREE(char *) path = prefix ? vkc_asprintf("%s/%s", prefix, name)
+                                          : vkc_strdup(name);
+        const vkp_def *c = H->def->nth_child(node, i);
+        if (!path_supported(path))
+            return qb_fail(b, c, VIRTKIT_ERR_CONFIG_UNSUPPORTED,
+                           "element <%s> is not supported by the qemu plugin", path);
+        if (!vkc_streq(path, "metadata") && check_subtree(b, c, path) < 0)
+            return -1;
+    }
+}
+
+/* Attributes that change behaviour and that the plugin does not apply. */
+static const struct {
+    const char *path;
+    const char *why;
+} unsupported_attrs[] = {
+    { "devices/disk/@model", "transitional virtio models" },
+    { "devices/disk/@rawio", "raw I/O" },
+    { "devices/disk/@sgio", "SG_IO filtering" },
+    { "devices/disk/driver/@error_policy", "disk error policies" },
+    { "devices/disk/driver/@rerror_policy", "disk error policies" },
+    { "devices/interface/@trustGuestRxFilters", "guest RX filters" },
+    { "devices/memballoon/@autodeflate", "balloon auto-deflate" },
+    { "devices/memballoon/@freePageReporting", "free page reporting" },
+    { "devices/controller/@vectors", "MSI-X vector counts" },
+    { "devices/graphics/@tlsPort", "TLS graphics" },
+    { "devices/graphics/@websocket", "VNC websockets" },
+    { "devices/graphics/@keymap", "VNC keymaps" },
+    { "cpu/@migratable", "CPU migratability" },
+};
+
+static int check_attrs(qbuild *b)
+{
+    for (size_t a = 0; a < VKC_ARRAY_LEN(unsupported_attrs); a++) {
+        const char *full = unsupported_attrs[a].path;
+        const char *at = strrchr(full, '@');
+        VK_AUTOFREE(char *) el = vkc_strndup(full, (size_t)(at - full - 1));
+        size_t n = qemu_def_count(b->dom, el);
+        for (size_t i = 0; i < n; i++) {
+            const vkp_def *node = qemu_def_child(b->dom, el, i);
+            if (qemu_def_str(node, at))
+                return qb_fail(b, node, VIRTKIT_ERR_CONFIG_UNSUPPORTED,
+                               "attribute %s (%s) is not supported by the qemu plugin", at,
+                               unsupported_attrs[a].why);
+        }
+    }
+    return 0;
+}
+
+static int sec_support(qbuild *b)
+{
+    if (check_subtree(b, b->dom, NULL) < 0)
+        return -1;
+    return check_attrs(b);
+}
+
 /* ---------------------------------------------------------- sections -- */
 
 static int sec_identity(qbuild *b)
@@ -590,6 +701,7 @@ static const struct {
     const char *name;
     int (*fn)(qbuild *b);
 } sections[] = {
+    { "support", sec_support },
     { "identity", sec_identity },
     { "machine", sec_machine },
     { "cpu", sec_cpu },

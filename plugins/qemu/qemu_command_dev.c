@@ -33,6 +33,14 @@ static void jset(json_object *o, const char *k, json_object *v)
     json_object_object_add(o, k, v);
 }
 
+/* The device's alias from the definition (the defaults name every device,
+ * as libvirt does), else `fallback`. */
+static void node_alias(const vkp_def *n, const char *fallback, char *buf, size_t len)
+{
+    const char *a = qemu_def_str(n, "alias/@name");
+    snprintf(buf, len, "%s", a ? a : fallback);
+}
+
 /* ---------------------------------------------------------------- disks -- */
 
 int qemu_disk_target_index(const char *dev)
@@ -66,15 +74,23 @@ static const char *disk_bus(const vkp_def *disk)
     return "virtio";
 }
 
-/* Controller index and unit of a disk on a bus with units. */
-static int disk_unit(qbuild *b, const vkp_def *disk, unsigned *ctrl, unsigned *unit)
+/* Drive address of a disk on a bus with units: controller, bus, target,
+ * unit (from <address type='drive'>, else from the target name the way
+ * libvirt numbers them). */
+typedef struct {
+    unsigned ctrl, bus, target, unit;
+} drive_addr;
+
+static int disk_unit(qbuild *b, const vkp_def *disk, drive_addr *da)
 {
-    uint64_t c = 0, u = 0;
+    uint64_t v[4] = { 0, 0, 0, 0 };
+    static const char *const f[] = { "address/@controller", "address/@bus", "address/@target",
+                                     "address/@unit" };
     const char *at = qemu_def_str(disk, "address/@type");
     if (vkc_streq(at, "drive")) {
-        if (qemu_def_u64(disk, "address/@controller", &c) < 0 ||
-            qemu_def_u64(disk, "address/@unit", &u) < 0)
-            return -1;
+        for (size_t i = 0; i < 4; i++)
+            if (qemu_def_u64(disk, f[i], &v[i]) < 0)
+                return -1;
     } else if (at) {
         return qb_fail(b, disk, VIRTKIT_ERR_CONFIG_UNSUPPORTED,
                        "address type '%s' is not supported on this disk bus", at);
@@ -84,25 +100,38 @@ static int disk_unit(qbuild *b, const vkp_def *disk, unsigned *ctrl, unsigned *u
             return qb_fail(b, disk, VIRTKIT_ERR_CONFIG_UNSUPPORTED,
                            "target dev '%s' is not a disk name like sda or hdb",
                            qemu_def_str(disk, "target/@dev"));
-        u = (uint64_t)idx;
+        const char *bus = qemu_def_str(disk, "target/@bus");
+        if (vkc_streq(bus, "ide")) {
+            v[0] = (uint64_t)idx / 4;
+            v[1] = (uint64_t)(idx % 4) / 2;
+            v[3] = (uint64_t)idx % 2;
+        } else if (vkc_streq(bus, "sata")) {
+            v[0] = (uint64_t)idx / 6;
+            v[3] = (uint64_t)idx % 6;
+        } else {
+            v[3] = (uint64_t)idx;
+        }
     }
-    if (c > 31 || u > 255)
+    if (v[0] > 31 || v[1] > 7 || v[2] > 255 || v[3] > 16383)
         return qb_fail(b, disk, VIRTKIT_ERR_CONFIG_UNSUPPORTED,
-                       "drive address controller %llu unit %llu is out of range",
-                       (unsigned long long)c, (unsigned long long)u);
-    *ctrl = (unsigned)c;
-    *unit = (unsigned)u;
+                       "drive address controller %llu bus %llu target %llu unit %llu is out of "
+                       "range", (unsigned long long)v[0], (unsigned long long)v[1],
+                       (unsigned long long)v[2], (unsigned long long)v[3]);
+    da->ctrl = (unsigned)v[0];
+    da->bus = (unsigned)v[1];
+    da->target = (unsigned)v[2];
+    da->unit = (unsigned)v[3];
     return 0;
 }
 
 static int scan_disk(qbuild *b, const vkp_def *disk)
 {
     const char *bus = disk_bus(disk);
-    unsigned ctrl = 0, unit = 0;
+    drive_addr da;
     if (vkc_streq(bus, "scsi")) {
-        if (disk_unit(b, disk, &ctrl, &unit) < 0)
+        if (disk_unit(b, disk, &da) < 0)
             return -1;
-        b->scsi_needed |= 1u << ctrl;
+        b->scsi_needed |= 1u << da.ctrl;
     } else if (vkc_streq(bus, "sata") && b->pc) {
         b->need_ahci = true;
     } else if (vkc_streq(bus, "usb")) {
@@ -137,6 +166,22 @@ static int disk_cache(qbuild *b, const vkp_def *disk, json_object **cache, const
     }
     return qb_fail(b, disk, VIRTKIT_ERR_CONFIG_UNSUPPORTED, "cache mode '%s' is not supported",
                    mode);
+}
+
+/* Is SCSI controller `index` a virtio-scsi one (declared, or implicit)? */
+static bool scsi_model_is_virtio(qbuild *b, unsigned index)
+{
+    size_t n = qemu_def_count(b->dom, "devices/controller");
+    for (size_t i = 0; i < n; i++) {
+        const vkp_def *c = qemu_def_child(b->dom, "devices/controller", i);
+        uint64_t idx = 0;
+        qemu_def_u64(c, "@index", &idx);
+        if (vkc_streq(qemu_def_str(c, "@type"), "scsi") && idx == index) {
+            const char *m = qemu_def_str(c, "@model");
+            return !m || vkc_str_has_prefix(m, "virtio");
+        }
+    }
+    return true;
 }
 
 int qemu_disk_blockdevs(qbuild *b, const vkp_def *disk, size_t idx, const char *bus_override,
@@ -198,8 +243,8 @@ int qemu_disk_blockdevs(qbuild *b, const vkp_def *disk, size_t idx, const char *
     /* The device on its bus. */
     const char *qdev = NULL;
     char busname[48] = "";
-    char alias[48];
-    unsigned ctrl = 0, unit = 0;
+    char alias[48], fallback[48];
+    drive_addr da = { 0 };
     bool has_unit = false;
     if (vkc_streq(bus, "virtio")) {
         if (cdrom) {
@@ -211,15 +256,15 @@ int qemu_disk_blockdevs(qbuild *b, const vkp_def *disk, size_t idx, const char *
         }
         qdev = "virtio-blk-pci";
     } else if (vkc_streq(bus, "sata")) {
-        if (disk_unit(b, disk, &ctrl, &unit) < 0)
+        if (disk_unit(b, disk, &da) < 0)
             goto fail;
-        if (unit > 5)
+        if (da.unit > 5 || da.bus || da.target)
             goto unit_range;
         qdev = cdrom ? "ide-cd" : "ide-hd";
-        if (b->q35 && ctrl == 0)
-            snprintf(busname, sizeof(busname), "ide.%u", unit);
+        if (b->q35 && da.ctrl == 0)
+            snprintf(busname, sizeof(busname), "ide.%u", da.unit);
         else
-            snprintf(busname, sizeof(busname), "sata%u.%u", ctrl, unit);
+            snprintf(busname, sizeof(busname), "sata%u.%u", da.ctrl, da.unit);
         has_unit = true;
     } else if (vkc_streq(bus, "ide")) {
         if (b->q35) {
@@ -229,18 +274,18 @@ int qemu_disk_blockdevs(qbuild *b, const vkp_def *disk, size_t idx, const char *
                            "machine %s has no IDE controller (disk %s); use bus='sata'",
                            b->machine, target);
         }
-        if (disk_unit(b, disk, &ctrl, &unit) < 0)
+        if (disk_unit(b, disk, &da) < 0)
             goto fail;
-        if (ctrl != 0 || unit > 3)
+        if (da.ctrl != 0 || da.bus > 1 || da.unit > 1 || da.target)
             goto unit_range;
         qdev = cdrom ? "ide-cd" : "ide-hd";
-        snprintf(busname, sizeof(busname), "ide.%u", unit / 2);
+        snprintf(busname, sizeof(busname), "ide.%u", da.bus);
         has_unit = true;
     } else if (vkc_streq(bus, "scsi")) {
-        if (disk_unit(b, disk, &ctrl, &unit) < 0)
+        if (disk_unit(b, disk, &da) < 0)
             goto fail;
         qdev = cdrom ? "scsi-cd" : "scsi-hd";
-        snprintf(busname, sizeof(busname), "scsi%u.0", ctrl);
+        snprintf(busname, sizeof(busname), "scsi%u.0", da.ctrl);
         has_unit = true;
     } else if (vkc_streq(bus, "usb")) {
         if (cdrom) {
@@ -259,7 +304,8 @@ int qemu_disk_blockdevs(qbuild *b, const vkp_def *disk, size_t idx, const char *
     }
     if (qb_need_device(b, disk, qdev, "this disk") < 0)
         goto fail;
-    snprintf(alias, sizeof(alias), "%s-disk%zu", bus, idx);
+    snprintf(fallback, sizeof(fallback), "%s-disk%zu", bus, idx);
+    node_alias(disk, fallback, alias, sizeof(alias));
 
     json_object *dev = vkc_json_obj("driver", VKC_JS(qdev), NULL);
     if (bus_override)
@@ -267,11 +313,13 @@ int qemu_disk_blockdevs(qbuild *b, const vkp_def *disk, size_t idx, const char *
     else if (busname[0])
         jset(dev, "bus", VKC_JS(busname));
     if (has_unit && vkc_streq(bus, "ide"))
-        jset(dev, "unit", VKC_JI(unit % 2));
+        jset(dev, "unit", VKC_JI(da.unit));
     if (has_unit && vkc_streq(bus, "scsi")) {
-        jset(dev, "channel", VKC_JI(0));
-        jset(dev, "scsi-id", VKC_JI(unit));
-        jset(dev, "lun", VKC_JI(0));
+        /* virtio-scsi addresses target and lun; other HBAs one id */
+        bool virtio = scsi_model_is_virtio(b, da.ctrl);
+        jset(dev, "channel", VKC_JI(virtio ? da.bus : 0));
+        jset(dev, "scsi-id", VKC_JI(virtio ? da.target : da.unit));
+        jset(dev, "lun", VKC_JI(virtio ? da.unit : 0));
     }
     if (src) {
         char node[64];
@@ -337,7 +385,8 @@ int qemu_disk_blockdevs(qbuild *b, const vkp_def *disk, size_t idx, const char *
 
 unit_range:
     qb_fail(b, disk, VIRTKIT_ERR_CONFIG_UNSUPPORTED,
-            "disk %s: controller %u unit %u does not exist on bus '%s'", target, ctrl, unit, bus);
+            "disk %s: controller %u bus %u unit %u does not exist on bus '%s'", target, da.ctrl,
+            da.bus, da.unit, bus);
 fail:
     if (cache)
         json_object_put(cache);
@@ -373,9 +422,10 @@ int qemu_iface_parts(qbuild *b, const vkp_def *iface, size_t idx, const char *bu
     *netdev_out = *device_out = NULL;
     *alias_out = NULL;
     const char *type = qemu_def_str(iface, "@type");
-    char netid[32], alias[32];
-    snprintf(netid, sizeof(netid), "hostnet%zu", idx);
-    snprintf(alias, sizeof(alias), "net%zu", idx);
+    char netid[56], alias[48], fallback[32];
+    snprintf(fallback, sizeof(fallback), "net%zu", idx);
+    node_alias(iface, fallback, alias, sizeof(alias));
+    snprintf(netid, sizeof(netid), "host%s", alias);
     json_object *nd = NULL;
     if (vkc_streq(type, "user")) {
         nd = vkc_json_obj("type", VKC_JS("user"), "id", VKC_JS(netid), NULL);
@@ -492,17 +542,35 @@ static int chardev(qbuild *b, const vkp_def *node, const char *id)
             qb_argf(b, "-chardev", "socket,id=%s,path=%s,server=on,wait=off", id, p);
         else
             qb_argf(b, "-chardev", "socket,id=%s,path=%s,server=off", id, p);
+    } else if (vkc_streq(type, "tcp")) {
+        const char *host = qemu_def_str(node, "source/@host");
+        const char *service = qemu_def_str(node, "source/@service");
+        const char *mode = qemu_def_str(node, "source/@mode");
+        const char *proto = qemu_def_str(node, "protocol/@type");
+        if (!host || !service)
+            return qb_fail(b, node, VIRTKIT_ERR_CONFIG_UNSUPPORTED,
+                           "type 'tcp' needs <source host='...' service='...'/>");
+        if (proto && !vkc_streq(proto, "raw") && !vkc_streq(proto, "telnet"))
+            return qb_fail(b, node, VIRTKIT_ERR_CONFIG_UNSUPPORTED,
+                           "tcp protocol '%s' is not supported (raw, telnet)", proto);
+        VK_AUTOFREE(char *) h = qb_kv(host);
+        bool server = !mode || vkc_streq(mode, "bind");
+        qb_argf(b, "-chardev", "socket,id=%s,host=%s,port=%s%s%s", id, h, service,
+                server ? ",server=on,wait=off" : ",server=off",
+                vkc_streq(proto, "telnet") ? ",telnet=on" : "");
     } else {
         return qb_fail(b, node, VIRTKIT_ERR_CONFIG_UNSUPPORTED,
                        "character device type '%s' is not supported by the qemu plugin (pty, "
-                       "file, unix, null)", type);
+                       "file, unix, tcp, null)", type);
     }
     return 0;
 }
 
+/* Target type (or its <model name>) -> qemu device. */
 static const qb_map serial_models[] = {
     { "isa-serial", "isa-serial" }, { "pci-serial", "pci-serial" },
-    { "usb-serial", "usb-serial" },
+    { "usb-serial", "usb-serial" }, { "isa-debug", "isa-debugcon" },
+    { "isa-debugcon", "isa-debugcon" },
 };
 
 static int scan_serial(qbuild *b, const vkp_def *node)
@@ -517,10 +585,15 @@ static int scan_serial(qbuild *b, const vkp_def *node)
  * <serial> (libvirt makes that console serial0). */
 static int serial_device(qbuild *b, const vkp_def *node, size_t idx, const char *el)
 {
-    char id[32], chr[40];
-    snprintf(id, sizeof(id), "serial%zu", idx);
-    snprintf(chr, sizeof(chr), "charserial%zu", idx);
-    const char *ttype = qemu_def_str(node, "target/@type");
+    char id[48], chr[56], fallback[32];
+    snprintf(fallback, sizeof(fallback), "serial%zu", idx);
+    node_alias(node, fallback, id, sizeof(id));
+    if (vkc_streq(el, "console"))
+        snprintf(id, sizeof(id), "%s", fallback);
+    snprintf(chr, sizeof(chr), "char%s", id);
+    const char *ttype = qemu_def_str(node, "target/model/@name");
+    if (!ttype)
+        ttype = qemu_def_str(node, "target/@type");
     if (vkc_streq(el, "console") && vkc_streq(ttype, "serial"))
         ttype = NULL;
     const char *qdev = MAP_GET(serial_models, ttype ? ttype : "isa-serial");
@@ -531,7 +604,10 @@ static int serial_device(qbuild *b, const vkp_def *node, size_t idx, const char 
         return -1;
     json_object *dev = vkc_json_obj("driver", VKC_JS(qdev), "chardev", VKC_JS(chr), "id",
                                     VKC_JS(id), NULL);
-    if (vkc_streq(qdev, "isa-serial")) {
+    if (vkc_streq(qdev, "isa-debugcon")) {
+        /* the classic debug port */
+        jset(dev, "iobase", VKC_JI(0x402));
+    } else if (vkc_streq(qdev, "isa-serial")) {
         uint64_t port = idx;
         if (qemu_def_u64(node, "target/@port", &port) < 0) {
             json_object_put(dev);
@@ -544,6 +620,8 @@ static int serial_device(qbuild *b, const vkp_def *node, size_t idx, const char 
                            (unsigned long long)port);
         }
         jset(dev, "index", VKC_JI(port));
+    } else if (vkc_streq(qdev, "usb-serial")) {
+        jset(dev, "bus", VKC_JS("usb.0"));
     } else if (qb_pci_address(b, node, dev) < 0) {
         json_object_put(dev);
         return -1;
@@ -569,13 +647,18 @@ static int build_console(qbuild *b, const vkp_def *node, size_t idx)
 {
     const char *ttype = qemu_def_str(node, "target/@type");
     if (vkc_streq(ttype, "virtio")) {
-        char id[32], chr[40];
-        snprintf(id, sizeof(id), "console%zu", idx);
-        snprintf(chr, sizeof(chr), "charconsole%zu", idx);
+        char id[48], chr[56], fallback[32];
+        snprintf(fallback, sizeof(fallback), "console%zu", idx);
+        node_alias(node, fallback, id, sizeof(id));
+        snprintf(chr, sizeof(chr), "char%s", id);
         if (chardev(b, node, chr) < 0)
             return -1;
-        qb_json(b, "-device", vkc_json_obj("driver", VKC_JS("virtconsole"), "chardev",
-                                           VKC_JS(chr), "id", VKC_JS(id), NULL));
+        json_object *dev = vkc_json_obj("driver", VKC_JS("virtconsole"), "chardev",
+                                        VKC_JS(chr), "id", VKC_JS(id), NULL);
+        uint64_t port = 0;
+        if (qemu_def_u64(node, "target/@port", &port) > 0)
+            jset(dev, "nr", VKC_JI(port));
+        qb_json(b, "-device", dev);
         qb_alias(b, "console", idx, id);
         return 0;
     }
@@ -602,14 +685,29 @@ static int build_channel(qbuild *b, const vkp_def *node, size_t idx)
         return qb_fail(b, node, VIRTKIT_ERR_CONFIG_UNSUPPORTED,
                        "channel target type '%s' is not supported (virtio)",
                        ttype ? ttype : "");
-    char id[32], chr[40];
-    snprintf(id, sizeof(id), "channel%zu", idx);
-    snprintf(chr, sizeof(chr), "charchannel%zu", idx);
+    char id[48], chr[56], fallback[32], bus[48];
+    snprintf(fallback, sizeof(fallback), "channel%zu", idx);
+    node_alias(node, fallback, id, sizeof(id));
+    snprintf(chr, sizeof(chr), "char%s", id);
+    uint64_t ctrl = 0, sbus = 0, port = 0;
+    const char *at = qemu_def_str(node, "address/@type");
+    if (at && !vkc_streq(at, "virtio-serial"))
+        return qb_fail(b, node, VIRTKIT_ERR_CONFIG_UNSUPPORTED,
+                       "address type '%s' is not supported for a channel", at);
+    if (qemu_def_u64(node, "address/@controller", &ctrl) < 0 ||
+        qemu_def_u64(node, "address/@bus", &sbus) < 0 ||
+        qemu_def_u64(node, "address/@port", &port) < 0)
+        return -1;
+    snprintf(bus, sizeof(bus), "virtio-serial%llu.%llu", (unsigned long long)ctrl,
+             (unsigned long long)sbus);
     if (chardev(b, node, chr) < 0)
         return -1;
-    json_object *dev = vkc_json_obj("driver", VKC_JS("virtserialport"), "bus",
-                                    VKC_JS("virtio-serial0.0"), "chardev", VKC_JS(chr), "id",
-                                    VKC_JS(id), NULL);
+    json_object *dev = vkc_json_obj("driver", VKC_JS("virtserialport"), "bus", VKC_JS(bus),
+                                    NULL);
+    if (port)
+        jset(dev, "nr", VKC_JI(port));
+    jset(dev, "chardev", VKC_JS(chr));
+    jset(dev, "id", VKC_JS(id));
     if (tname)
         jset(dev, "name", VKC_JS(tname));
     qb_json(b, "-device", dev);
@@ -662,8 +760,9 @@ static int build_input(qbuild *b, const vkp_def *node, size_t idx)
                 break;
             return 0;
         }
-        char id[32];
-        snprintf(id, sizeof(id), "input%zu", idx);
+        char id[48], fallback[32];
+        snprintf(fallback, sizeof(fallback), "input%zu", idx);
+        node_alias(node, fallback, id, sizeof(id));
         if (qb_need_device(b, node, input_models[i].qdev, "this input device") < 0)
             return -1;
         json_object *dev = vkc_json_obj("driver", VKC_JS(input_models[i].qdev), "id",
@@ -738,17 +837,73 @@ static int build_graphics(qbuild *b, const vkp_def *node, size_t idx)
 
 /* ---------------------------------------------------------------- video -- */
 
+/* Video models: the qemu device as primary and as secondary display, and
+ * which sizes (KiB in the definition) it takes: vram/vgamem in MiB
+ * (vgamem_mb), qxl's ram/vram/vgamem, virtio's heads. The defaults give
+ * every model libvirt's sizes; a size the device cannot take is refused
+ * unless it is that default. */
+typedef enum { VSZ_NONE, VSZ_VGAMEM_MB, VSZ_QXL, VSZ_BOCHS } video_sizes;
+
 static const struct {
     const char *model, *primary, *secondary;
-    bool vram;                 /* vram sets the video memory */
+    video_sizes sizes;
+    bool heads;
 } video_models[] = {
-    { "vga", "VGA", NULL, true },
-    { "cirrus", "cirrus-vga", NULL, false },
-    { "virtio", "virtio-vga", "virtio-gpu-pci", false },
-    { "qxl", "qxl-vga", "qxl", false },
-    { "bochs", "bochs-display", "bochs-display", true },
-    { "ramfb", "ramfb", NULL, false },
+    { "vga", "VGA", NULL, VSZ_VGAMEM_MB, false },
+    { "cirrus", "cirrus-vga", NULL, VSZ_NONE, false },
+    { "vmvga", "vmware-svga", NULL, VSZ_VGAMEM_MB, false },
+    { "virtio", "virtio-vga", "virtio-gpu-pci", VSZ_NONE, true },
+    { "qxl", "qxl-vga", "qxl", VSZ_QXL, true },
+    { "bochs", "bochs-display", "bochs-display", VSZ_BOCHS, false },
+    { "ramfb", "ramfb", NULL, VSZ_NONE, false },
 };
+
+static bool pow2_mib(uint64_t kib)
+{
+    uint64_t mb = kib / 1024;
+    return kib % 1024 == 0 && mb && !(mb & (mb - 1));
+}
+
+static int video_sizes_apply(qbuild *b, const vkp_def *node, video_sizes kind, json_object *dev)
+{
+    uint64_t ram = 0, vram = 0, vgamem = 0;
+    if (qemu_def_u64(node, "model/@ram", &ram) < 0 || qemu_def_u64(node, "model/@vram", &vram) < 0 ||
+        qemu_def_u64(node, "model/@vgamem", &vgamem) < 0)
+        return -1;
+    switch (kind) {
+    case VSZ_QXL:
+        if ((ram && !pow2_mib(ram)) || (vram && !pow2_mib(vram)) || (vgamem && !pow2_mib(vgamem)))
+            return qb_fail(b, node, VIRTKIT_ERR_CONFIG_UNSUPPORTED,
+                           "qxl ram, vram and vgamem must be powers of two MiB");
+        if (ram)
+            jset(dev, "ram_size", VKC_JI(ram * 1024));
+        if (vram)
+            jset(dev, "vram_size", VKC_JI(vram * 1024));
+        if (vgamem)
+            jset(dev, "vgamem_mb", VKC_JI(vgamem / 1024));
+        return 0;
+    case VSZ_VGAMEM_MB:
+    case VSZ_BOCHS:
+        if (ram || vgamem)
+            break;
+        if (vram && (!pow2_mib(vram) || vram > 256 * 1024))
+            return qb_fail(b, node, VIRTKIT_ERR_CONFIG_UNSUPPORTED,
+                           "vram %llu KiB must be a power of two MiB up to 256 MiB",
+                           (unsigned long long)vram);
+        if (vram)
+            jset(dev, kind == VSZ_BOCHS ? "vgamem" : "vgamem_mb",
+                 VKC_JI(kind == VSZ_BOCHS ? vram * 1024 : vram / 1024));
+        return 0;
+    case VSZ_NONE:
+        /* libvirt's default 16 MiB vram means "whatever qemu has" here */
+        if (ram || vgamem || (vram && vram != 16384))
+            break;
+        return 0;
+    }
+    return qb_fail(b, node, VIRTKIT_ERR_CONFIG_UNSUPPORTED,
+                   "video model '%s' cannot take these memory sizes",
+                   qemu_def_str(node, "model/@type"));
+}
 
 static int build_video(qbuild *b, const vkp_def *node, size_t idx)
 {
@@ -760,35 +915,31 @@ static int build_video(qbuild *b, const vkp_def *node, size_t idx)
     for (size_t i = 0; i < VKC_ARRAY_LEN(video_models); i++) {
         if (!vkc_streq(video_models[i].model, model))
             continue;
-        const char *qdev = idx == 0 ? video_models[i].primary : video_models[i].secondary;
+        bool primary = idx == 0 || vkc_streq(qemu_def_str(node, "model/@primary"), "yes");
+        const char *qdev = primary ? video_models[i].primary : video_models[i].secondary;
         if (!qdev)
             return qb_fail(b, node, VIRTKIT_ERR_CONFIG_UNSUPPORTED,
                            "video model '%s' can only be the primary display", model);
         if (qb_need_device(b, node, qdev, "this video device") < 0)
             return -1;
-        char id[32];
-        snprintf(id, sizeof(id), "video%zu", idx);
+        char id[48], fallback[32];
+        snprintf(fallback, sizeof(fallback), "video%zu", idx);
+        node_alias(node, fallback, id, sizeof(id));
         json_object *dev = vkc_json_obj("driver", VKC_JS(qdev), "id", VKC_JS(id), NULL);
-        uint64_t vram = 0;
-        if (qemu_def_u64(node, "model/@vram", &vram) < 0) {
+        uint64_t heads = 1;
+        if (video_sizes_apply(b, node, video_models[i].sizes, dev) < 0 ||
+            qemu_def_u64(node, "model/@heads", &heads) < 0) {
             json_object_put(dev);
             return -1;
         }
-        if (vram) {
-            uint64_t mb = vram / 1024;
-            if (!video_models[i].vram || vram % 1024 || mb == 0 || (mb & (mb - 1)) || mb > 256) {
-                json_object_put(dev);
-                return qb_fail(b, node, VIRTKIT_ERR_CONFIG_UNSUPPORTED,
-                               video_models[i].vram
-                                   ? "vram %llu KiB must be a power of two MiB up to 256 MiB"
-                                   : "vram %llu KiB cannot be set for this video model",
-                               (unsigned long long)vram);
-            }
-            if (vkc_streq(qdev, "VGA"))
-                jset(dev, "vgamem_mb", VKC_JI(mb));
-            else
-                jset(dev, "vgamem", VKC_JI(vram * 1024));
+        if (heads > 1 && !video_models[i].heads) {
+            json_object_put(dev);
+            return qb_fail(b, node, VIRTKIT_ERR_CONFIG_UNSUPPORTED,
+                           "video model '%s' has one head, not %llu", model,
+                           (unsigned long long)heads);
         }
+        if (heads > 1)
+            jset(dev, "max_outputs", VKC_JI(heads));
         if (!vkc_streq(qdev, "ramfb") && qb_pci_address(b, node, dev) < 0) {
             json_object_put(dev);
             return -1;
@@ -797,8 +948,8 @@ static int build_video(qbuild *b, const vkp_def *node, size_t idx)
         qb_alias(b, "video", idx, id);
         return 0;
     }
-    return qb_fail(b, node, VIRTKIT_ERR_CONFIG_UNSUPPORTED, "video model '%s' is not supported",
-                   model);
+    return qb_fail(b, node, VIRTKIT_ERR_CONFIG_UNSUPPORTED,
+                   "video model '%s' is not supported by the qemu plugin", model);
 }
 
 /* ------------------------------------------------------- balloon / rng -- */
@@ -820,14 +971,16 @@ static int build_balloon(qbuild *b, const vkp_def *node, size_t idx)
                        "memballoon model '%s' is not supported (virtio, none)", model);
     if (qb_need_device(b, node, "virtio-balloon-pci", "the memory balloon") < 0)
         return -1;
-    json_object *dev = vkc_json_obj("driver", VKC_JS("virtio-balloon-pci"), "id",
-                                    VKC_JS("balloon0"), NULL);
+    char id[48];
+    node_alias(node, "balloon0", id, sizeof(id));
+    json_object *dev = vkc_json_obj("driver", VKC_JS("virtio-balloon-pci"), "id", VKC_JS(id),
+                                    NULL);
     if (qb_pci_address(b, node, dev) < 0) {
         json_object_put(dev);
         return -1;
     }
     qb_json(b, "-device", dev);
-    qb_alias(b, "memballoon", idx, "balloon0");
+    qb_alias(b, "memballoon", idx, id);
     b->out->has_balloon = true;
     return 0;
 }
@@ -836,9 +989,10 @@ static int build_rng(qbuild *b, const vkp_def *node, size_t idx)
 {
     const char *bmodel = qemu_def_str(node, "backend/@model");
     const char *path = qemu_def_str(node, "backend");
-    char obj[32], id[32];
-    snprintf(obj, sizeof(obj), "objrng%zu", idx);
-    snprintf(id, sizeof(id), "rng%zu", idx);
+    char obj[56], id[48], fallback[32];
+    snprintf(fallback, sizeof(fallback), "rng%zu", idx);
+    node_alias(node, fallback, id, sizeof(id));
+    snprintf(obj, sizeof(obj), "obj%s", id);
     if (vkc_streq(bmodel, "random")) {
         qb_json(b, "-object", vkc_json_obj("qom-type", VKC_JS("rng-random"), "id", VKC_JS(obj),
                                            "filename", VKC_JS(path ? path : "/dev/urandom"),
@@ -883,12 +1037,15 @@ static int build_watchdog(qbuild *b, const vkp_def *node, size_t idx)
     if (vkc_streq(model, "i6300esb") || vkc_streq(model, "ib700")) {
         if (qb_need_device(b, node, model, "this watchdog") < 0)
             return -1;
-        json_object *dev = vkc_json_obj("driver", VKC_JS(model), "id", VKC_JS("watchdog0"), NULL);
+        char id[48];
+        node_alias(node, "watchdog0", id, sizeof(id));
+        json_object *dev = vkc_json_obj("driver", VKC_JS(model), "id", VKC_JS(id), NULL);
         if (vkc_streq(model, "i6300esb") && qb_pci_address(b, node, dev) < 0) {
             json_object_put(dev);
             return -1;
         }
         qb_json(b, "-device", dev);
+        qb_alias(b, "watchdog", idx, id);
     } else if (vkc_streq(model, "itco")) {
         if (!b->q35)
             return qb_fail(b, node, VIRTKIT_ERR_CONFIG_UNSUPPORTED,
@@ -899,23 +1056,23 @@ static int build_watchdog(qbuild *b, const vkp_def *node, size_t idx)
                        "watchdog model '%s' is not supported (i6300esb, ib700, itco)", model);
     }
     qb_argf(b, "-action", "watchdog=%s", qact);
-    qb_alias(b, "watchdog", idx, "watchdog0");
     return 0;
 }
 
 static int build_panic(qbuild *b, const vkp_def *node, size_t idx)
 {
     const char *model = qemu_def_str(node, "@model");
-    const char *qdev = !model || vkc_streq(model, "isa") ? "pvpanic"
-                       : vkc_streq(model, "pci")          ? "pvpanic-pci"
-                                                         : NULL;
+    const char *qdev = !model || vkc_streq(model, "isa") || vkc_streq(model, "pvpanic")
+                           ? "pvpanic"
+                           : NULL;
     if (!qdev)
         return qb_fail(b, node, VIRTKIT_ERR_CONFIG_UNSUPPORTED,
-                       "panic model '%s' is not supported (isa, pci)", model);
+                       "panic model '%s' is not supported on x86 (isa)", model);
     if (qb_need_device(b, node, qdev, "the panic device") < 0)
         return -1;
-    char id[32];
-    snprintf(id, sizeof(id), "panic%zu", idx);
+    char id[48], fallback[32];
+    snprintf(fallback, sizeof(fallback), "panic%zu", idx);
+    node_alias(node, fallback, id, sizeof(id));
     qb_json(b, "-device", vkc_json_obj("driver", VKC_JS(qdev), "id", VKC_JS(id), NULL));
     qb_alias(b, "panic", idx, id);
     return 0;
@@ -934,8 +1091,9 @@ static int build_hostdev(qbuild *b, const vkp_def *node, size_t idx)
 {
     const char *mode = qemu_def_str(node, "@mode");
     const char *type = qemu_def_str(node, "@type");
-    char id[32];
-    snprintf(id, sizeof(id), "hostdev%zu", idx);
+    char id[48], fallback[32];
+    snprintf(fallback, sizeof(fallback), "hostdev%zu", idx);
+    node_alias(node, fallback, id, sizeof(id));
     if (mode && !vkc_streq(mode, "subsystem"))
         return qb_fail(b, node, VIRTKIT_ERR_CONFIG_UNSUPPORTED,
                        "hostdev mode '%s' is not supported (subsystem)", mode);
@@ -1084,7 +1242,7 @@ static int build_controller(qbuild *b, const vkp_def *node, size_t idx)
         if (b->q35 && index == 0)
             return 0; /* built into q35 */
         snprintf(id, sizeof(id), "sata%llu", (unsigned long long)index);
-        return controller_device(b, node, "ahci", id, NULL);
+        return controller_device(b, node, "ich9-ahci", id, NULL);
     }
     if (vkc_streq(type, "ide")) {
         if (b->pc && index == 0)
@@ -1122,6 +1280,10 @@ static int build_controller(qbuild *b, const vkp_def *node, size_t idx)
                        "PCI controller model '%s' is not supported (pci-root, pcie-root, "
                        "pcie-root-port, pci-bridge)", model ? model : "");
     }
+    if (vkc_streq(type, "fdc"))
+        return qb_fail(b, node, VIRTKIT_ERR_CONFIG_UNSUPPORTED,
+                       "floppy drives (controller type 'fdc') are not supported by the qemu "
+                       "plugin");
     return qb_fail(b, node, VIRTKIT_ERR_CONFIG_UNSUPPORTED,
                    "controller type '%s' is not supported by the qemu plugin", type);
 }
@@ -1143,7 +1305,7 @@ int qb_implicit_controllers(qbuild *b)
             return -1;
     }
     if (b->need_ahci && !b->ahci_declared &&
-        controller_device(b, NULL, "ahci", "sata0", NULL) < 0)
+        controller_device(b, NULL, "ich9-ahci", "sata0", NULL) < 0)
         return -1;
     if (b->need_virtio_serial && !b->virtio_serial_declared &&
         controller_device(b, NULL, "virtio-serial-pci", "virtio-serial0", NULL) < 0)

@@ -176,19 +176,28 @@ static int attach_disk_live(qemu_dom *d, const vkp_def *disk)
     }
     pthread_mutex_lock(&d->lock);
     bool dup = find_device(d->live, disk) >= 0;
-    VK_AUTOFREE(char *) prefix = vkc_asprintf("%s-disk", bus);
-    size_t idx = free_index(d->live, "disk", prefix);
     pthread_mutex_unlock(&d->lock);
     if (dup) {
         QEMU_ERR(VIRTKIT_ERR_DUPLICATE, "domain '%s' already has a disk with target %s", d->name,
                  target);
         return -1;
     }
+    int tidx = qemu_disk_target_index(target);
+    if (tidx < 0) {
+        QEMU_ERR(VIRTKIT_ERR_CONFIG_UNSUPPORTED, "domain '%s': target dev '%s' is not a disk "
+                 "name like vdb or sdc", d->name, target);
+        return -1;
+    }
     const qemu_caps *caps = domain_caps(d);
     if (!caps)
         return -1;
+    /* Named as the definition's defaults name disks (libvirt's scheme). */
     char alias[64], busname[32];
-    snprintf(alias, sizeof(alias), "%s%zu", prefix, idx);
+    if (vkc_streq(bus, "scsi"))
+        snprintf(alias, sizeof(alias), "scsi%d-0-0-%d", tidx / 16384, tidx % 16384);
+    else
+        snprintf(alias, sizeof(alias), "%s-disk%d", bus, tidx);
+    size_t idx = (size_t)tidx;
     bool use_bus = false;
     if (vkc_streq(bus, "virtio")) {
         pthread_mutex_lock(&d->lock);
@@ -203,8 +212,16 @@ static int attach_disk_live(qemu_dom *d, const vkp_def *disk)
     pthread_mutex_lock(&d->lock);
     vkp_def *live_copy = H->def->copy(d->live);
     pthread_mutex_unlock(&d->lock);
-    int r = qemu_build_disk(live_copy, disk, idx, &cc, use_bus ? busname : NULL, &f, &p, &dev,
+    vkp_def *named = H->def->copy(disk);
+    if (H->def->set(named, "alias/@name", alias) < 0 ||
+        (!qemu_def_str(named, "target/@bus") && H->def->set(named, "target/@bus", bus) < 0)) {
+        H->def->free(named);
+        H->def->free(live_copy);
+        goto fail;
+    }
+    int r = qemu_build_disk(live_copy, named, idx, &cc, use_bus ? busname : NULL, &f, &p, &dev,
                             &got);
+    H->def->free(named);
     H->def->free(live_copy);
     if (r < 0)
         goto fail;
@@ -273,9 +290,9 @@ static int attach_iface_live(qemu_dom *d, vkp_def *iface)
                  d->name, qemu_def_str(iface, "mac/@address"));
         return -1;
     }
-    char alias[32], busname[32], netid[32], fdname[48];
+    char alias[32], busname[32], netid[48], fdname[64];
     snprintf(alias, sizeof(alias), "net%zu", idx);
-    snprintf(netid, sizeof(netid), "hostnet%zu", idx);
+    snprintf(netid, sizeof(netid), "host%s", alias);
     snprintf(fdname, sizeof(fdname), "fd-%s", netid);
     qemu_net_res *nets = vkc_alloc((idx + 1) * sizeof(*nets));
     for (size_t i = 0; i <= idx; i++)
@@ -293,6 +310,10 @@ static int attach_iface_live(qemu_dom *d, vkp_def *iface)
     if (pr < 0)
         goto out;
     qemu_cmd_ctx cc = device_ctx(d, caps, nets, idx + 1);
+    if (H->def->set(iface, "alias/@name", alias) < 0) {
+        H->def->free(live_copy);
+        goto out;
+    }
     int br = qemu_build_interface(live_copy, iface, idx, &cc, use_bus ? busname : NULL, &nd, &dev,
                                   &got);
     H->def->free(live_copy);
@@ -416,13 +437,10 @@ static int detach_live(qemu_dom *d, const vkp_def *dev)
             restore_owner_of(d, src);
         }
     } else {
-        int n = -1;
-        if (sscanf(alias, "net%d", &n) == 1) {
-            char netid[32];
-            snprintf(netid, sizeof(netid), "hostnet%d", n);
-            if (qemu_dom_qmp(d, "netdev_del", vkc_json_obj("id", VKC_JS(netid), NULL), NULL) < 0)
-                vkc_error_reset();
-        }
+        char netid[96];
+        snprintf(netid, sizeof(netid), "host%s", alias);
+        if (qemu_dom_qmp(d, "netdev_del", vkc_json_obj("id", VKC_JS(netid), NULL), NULL) < 0)
+            vkc_error_reset();
     }
     release_slot(d, alias);
     pthread_mutex_lock(&d->lock);
@@ -478,6 +496,18 @@ static int config_change(qemu_dom *d, const vkp_def *dev, bool add)
     } else {
         r = add ? H->def->append(d->def, "devices", H->def->copy(dev))
                 : H->def->remove(d->def, path, (size_t)idx);
+    }
+    /* Run the defaults over the result (addresses, aliases, controllers)
+     * so the next start sees a complete definition. */
+    vkp_def *fresh = NULL;
+    if (r == 0) {
+        VK_AUTOFREE(char *) xml = H->def->format(d->def, VKP_DEF_FORMAT_INACTIVE |
+                                                             VKP_DEF_FORMAT_SECURE);
+        r = xml ? H->def->parse(VKP_DEF_DOMAIN, xml, 0, &fresh) : -1;
+        if (r == 0) {
+            H->def->free(d->def);
+            d->def = fresh;
+        }
     }
     pthread_mutex_unlock(&d->lock);
     if (r < 0)
