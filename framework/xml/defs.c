@@ -32,6 +32,13 @@ static int validate_rng(const vk_xkind *k, const char *xml)
 
 vk_xnode *vk_def_parse(int kind, const char *xml, unsigned int flags)
 {
+    const unsigned int known = VKP_DEF_PARSE_VALIDATE | VKP_DEF_PARSE_NO_DEFAULTS |
+                               VKP_DEF_PARSE_STATUS;
+    if (flags & ~known) {
+        vk_error_set(VIRTKIT_ERR_INVALID_FLAGS, VIRTKIT_SUB_XML,
+                     "unsupported definition parse flags 0x%x", flags & ~known);
+        return NULL;
+    }
     if (kind == VKP_DEF_DEVICE) {
         vk_xnode *n = vk_schema_parse_child(vk_domain_devices_schema(), "device", xml, flags);
         if (n)
@@ -78,6 +85,13 @@ char *vk_def_format(const vk_xnode *def, unsigned int flags)
 {
     if (!def) {
         vk_error_invalid_arg("no definition to format");
+        return NULL;
+    }
+    const unsigned int known = VKP_DEF_FORMAT_INACTIVE | VKP_DEF_FORMAT_AS_WRITTEN |
+                               VKP_DEF_FORMAT_SECURE | VKP_DEF_FORMAT_STATUS;
+    if (flags & ~known) {
+        vk_error_set(VIRTKIT_ERR_INVALID_FLAGS, VIRTKIT_SUB_XML,
+                     "unsupported definition format flags 0x%x", flags & ~known);
         return NULL;
     }
     if ((flags & VKP_DEF_FORMAT_AS_WRITTEN) && def->as_written)

@@ -683,16 +683,17 @@ static int pci_defaults(defaults_ctx *c)
         }
         break;
     }
-    for (int rank = 0; rank < PCI_RANKS; rank++) {
-        for (size_t i = 0; i < c->devs->nchildren; i++) {
-            vk_xnode *dev = c->devs->children[i];
-            vk_xnode *a = vk_xnode_child(dev, "address");
-            if (!dev->schema || (a && !pci_empty(a)) || pci_rank(c, dev) != rank)
-                continue;
-            if (pci_assign(&b, dev) < 0)
-                return -1;
-        }
+    size_t ndev = c->devs->nchildren;
+    VK_AUTOFREE(int *) ranks = vk_alloc_n(ndev ? ndev : 1, sizeof(*ranks));
+    for (size_t i = 0; i < ndev; i++) {
+        vk_xnode *dev = c->devs->children[i];
+        vk_xnode *a = vk_xnode_child(dev, "address");
+        ranks[i] = (!dev->schema || (a && !pci_empty(a))) ? -1 : pci_rank(c, dev);
     }
+    for (int rank = 0; rank < PCI_RANKS; rank++)
+        for (size_t i = 0; i < ndev; i++)
+            if (ranks[i] == rank && pci_assign(&b, c->devs->children[i]) < 0)
+                return -1;
     return 0;
 }
 

@@ -61,7 +61,7 @@ void vk_xml_error(const vk_xnode *n, const char *fmt, ...)
 const vk_xelem *vk_schema_child(const vk_xelem *e, const char *name)
 {
     for (const vk_xchild *c = e ? e->children : NULL; c && c->elem; c++)
-        if (vk_streq(c->elem->name, name))
+        if (c->elem->name[0] == name[0] && vk_streq(c->elem->name, name))
             return c->elem;
     return NULL;
 }
@@ -69,7 +69,7 @@ const vk_xelem *vk_schema_child(const vk_xelem *e, const char *name)
 const vk_xattr *vk_schema_attr(const vk_xelem *e, const char *name)
 {
     for (const vk_xattr *a = e ? e->attrs : NULL; a && a->name; a++)
-        if (vk_streq(a->name, name))
+        if (a->name[0] == name[0] && vk_streq(a->name, name))
             return a;
     return NULL;
 }
@@ -507,24 +507,65 @@ static bool omitted(const vk_xnode *n, unsigned int flags)
     return (flags & VKP_DEF_FORMAT_INACTIVE) && n->schema && (n->schema->flags & VK_XE_RUNTIME);
 }
 
+/* XML escaping that survives a reparse: parsers turn literal tabs and
+ * newlines in attribute values into spaces and drop carriage returns from
+ * text, so those are written as character references. */
+static void add_escaped(vk_strbuf *b, const char *s, bool attr)
+{
+    const char *run = s;
+    for (const char *p = s; *p; p++) {
+        const char *ref = NULL;
+        switch (*p) {
+        case '&': ref = "&amp;"; break;
+        case '<': ref = "&lt;"; break;
+        case '>': ref = "&gt;"; break;
+        case '\'': ref = attr ? "&apos;" : NULL; break;
+        case '"': ref = attr ? "&quot;" : NULL; break;
+        case '\r': ref = "&#13;"; break;
+        case '\n': ref = attr ? "&#10;" : NULL; break;
+        case '\t': ref = attr ? "&#9;" : NULL; break;
+        }
+        if (!ref)
+            continue;
+        vk_strbuf_addn(b, run, (size_t)(p - run));
+        vk_strbuf_add(b, ref);
+        run = p + 1;
+    }
+    vk_strbuf_add(b, run);
+}
+
+/* ` name='value'` (formatting is on the define/dumpxml path: no printf). */
+static void add_attr(vk_strbuf *b, const char *name, const char *value)
+{
+    vk_strbuf_addc(b, ' ');
+    vk_strbuf_add(b, name);
+    vk_strbuf_add(b, "='");
+    add_escaped(b, value, true);
+    vk_strbuf_addc(b, '\'');
+}
+
+static void add_tag(vk_strbuf *b, const char *open, const char *name, const char *close)
+{
+    vk_strbuf_add(b, open);
+    vk_strbuf_add(b, name);
+    vk_strbuf_add(b, close);
+}
+
 static void format_attrs(vk_strbuf *b, const vk_xnode *n, unsigned int flags)
 {
     if (!n->schema || (n->schema->flags & VK_XE_VERBATIM)) {
         for (size_t i = 0; i < n->nattrs; i++) {
-            vk_strbuf_addf(b, " %s='", n->attrs[i].name);
-            vk_strbuf_add_xml_escaped(b, n->attrs[i].value);
-            vk_strbuf_addc(b, '\'');
+            add_attr(b, n->attrs[i].name, n->attrs[i].value);
         }
         return;
     }
     for (const vk_xattr *a = n->schema->attrs; a && a->name; a++) {
         const char *v = vk_xnode_attr(n, a->name);
         if (!v || ((flags & VKP_DEF_FORMAT_INACTIVE) && (a->flags & VK_XF_RUNTIME)) ||
-            (!(flags & VKP_DEF_FORMAT_SECURE) && (a->flags & VK_XF_SECRET)))
+            (!(flags & (VKP_DEF_FORMAT_SECURE | VKP_DEF_FORMAT_STATUS)) &&
+             (a->flags & VK_XF_SECRET)))
             continue;
-        vk_strbuf_addf(b, " %s='", a->name);
-        vk_strbuf_add_xml_escaped(b, v);
-        vk_strbuf_addc(b, '\'');
+        add_attr(b, a->name, v);
     }
 }
 
@@ -560,7 +601,7 @@ static void format_node(vk_strbuf *b, const vk_xnode *n, unsigned int flags, boo
         return;
     bool verb = verbatim || !n->schema || (n->schema->flags & VK_XE_VERBATIM);
     vk_strbuf_add_indent(b);
-    vk_strbuf_addf(b, "<%s", n->name);
+    add_tag(b, "<", n->name, "");
     format_attrs(b, n, flags);
     bool kids = has_visible_children(n, flags);
     if (!kids && !n->text) {
@@ -569,21 +610,21 @@ static void format_node(vk_strbuf *b, const vk_xnode *n, unsigned int flags, boo
     }
     vk_strbuf_addc(b, '>');
     if (!kids) {
-        vk_strbuf_add_xml_escaped(b, n->text);
-        vk_strbuf_addf(b, "</%s>\n", n->name);
+        add_escaped(b, n->text, false);
+        add_tag(b, "</", n->name, ">\n");
         return;
     }
     vk_strbuf_addc(b, '\n');
     b->indent += 2;
     if (n->text) {
         vk_strbuf_add_indent(b);
-        vk_strbuf_add_xml_escaped(b, n->text);
+        add_escaped(b, n->text, false);
         vk_strbuf_addc(b, '\n');
     }
     format_children(b, n, flags, verb);
     b->indent -= 2;
     vk_strbuf_add_indent(b);
-    vk_strbuf_addf(b, "</%s>\n", n->name);
+    add_tag(b, "</", n->name, ">\n");
 }
 
 char *vk_schema_format(const vk_xnode *n, unsigned int flags)

@@ -7,6 +7,13 @@
 
 #include "xtree.h"
 
+/* Names are compared a lot (every lookup scans a node's attributes or
+ * children); checking the first byte first skips most strcmp calls. */
+static inline bool name_eq(const char *a, const char *b)
+{
+    return a[0] == b[0] && strcmp(a, b) == 0;
+}
+
 vk_xnode *vk_xnode_new(const char *name, const vk_xelem *schema)
 {
     vk_xnode *n = vk_alloc(sizeof(*n));
@@ -68,7 +75,7 @@ bool vk_xnode_equal(const vk_xnode *a, const vk_xnode *b)
 const char *vk_xnode_attr(const vk_xnode *n, const char *name)
 {
     for (size_t i = 0; n && i < n->nattrs; i++)
-        if (vk_streq(n->attrs[i].name, name))
+        if (name_eq(n->attrs[i].name, name))
             return n->attrs[i].value;
     return NULL;
 }
@@ -108,7 +115,7 @@ void vk_xnode_set_text(vk_xnode *n, const char *text)
 vk_xnode *vk_xnode_child_nth(const vk_xnode *n, const char *name, size_t idx)
 {
     for (size_t i = 0; n && i < n->nchildren; i++) {
-        if (vk_streq(n->children[i]->name, name)) {
+        if (name_eq(n->children[i]->name, name)) {
             if (idx == 0)
                 return n->children[i];
             idx--;
@@ -126,7 +133,7 @@ size_t vk_xnode_count(const vk_xnode *n, const char *name)
 {
     size_t c = 0;
     for (size_t i = 0; n && i < n->nchildren; i++)
-        if (vk_streq(n->children[i]->name, name))
+        if (name_eq(n->children[i]->name, name))
             c++;
     return c;
 }

@@ -316,6 +316,11 @@ static void test_parse_errors(void **state)
     VKT_ERROR(VIRTKIT_ERR_XML, "domain XML is malformed: line 1");
     assert_null(vk_def_parse(VKP_DEF_NETWORK, "<domain type='test'/>", 0));
     VKT_ERROR(VIRTKIT_ERR_XML, "root element is <domain>, expected <network>");
+    assert_null(vk_def_parse(VKP_DEF_DOMAIN, "<domain/>", 1u << 20));
+    VKT_ERROR(VIRTKIT_ERR_INVALID_FLAGS, "parse flags 0x100000");
+    VK_AUTOPTR(vk_xnode) d = parse_dom(0);
+    assert_null(vk_def_format(d, 1u << 9));
+    VKT_ERROR(VIRTKIT_ERR_INVALID_FLAGS, "format flags 0x200");
 }
 
 static void test_copy_equal(void **state)
