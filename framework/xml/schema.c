@@ -234,17 +234,17 @@ static bool ns_is_ours(xmlNsPtr ns)
 
 static vk_xnode *convert(xmlNodePtr x, const vk_xelem *e, unsigned int flags);
 
-/* An error about element x before it has a node: it is named with its own
- * line, like every other element error. */
-static void error_at(xmlNodePtr x, const char *fmt, ...) VK_PRINTF(2, 3);
-static void error_at(xmlNodePtr x, const char *fmt, ...)
+/* An error about child element x of `parent`, which has no node yet: the
+ * message is the parent's, at the child's own line. */
+static void error_at(const vk_xnode *parent, xmlNodePtr x, const char *fmt, ...)
+    VK_PRINTF(3, 4);
+static void error_at(const vk_xnode *parent, xmlNodePtr x, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     VK_AUTOFREE(char *) msg = vk_vasprintf(fmt, ap);
     va_end(ap);
-    VK_AUTOFREE(char *) qn = qualified_name(x);
-    vk_xnode tmp = { .name = qn, .line = (int)xmlGetLineNo(x) };
+    vk_xnode tmp = { .name = parent->name, .line = (int)xmlGetLineNo(x) };
     vk_xml_error(&tmp, "%s", msg);
 }
 
@@ -263,14 +263,16 @@ static int convert_children(vk_xnode *n, xmlNodePtr x, const vk_xelem *e, unsign
                 vk_xnode_append(n, convert_verbatim(c, NULL));
                 continue;
             }
-            error_at(c, "namespace '%s' is not supported in <%s>%s", c->ns->href, n->name,
+            VK_AUTOFREE(char *) qn = qualified_name(c);
+            error_at(n, c, "element <%s> is in namespace '%s', which is not supported here%s",
+                     qn, c->ns->href,
                      (e->flags & VK_XE_FOREIGN) ? " (extensions use " VK_XML_NS_PREFIX "...)"
                                                 : "");
             return -1;
         }
         const vk_xelem *ce = vk_schema_child(e, (const char *)c->name);
         if (!ce) {
-            error_at(c, "unsupported element in <%s>", n->name);
+            error_at(n, c, "unsupported element <%s>", c->name);
             return -1;
         }
         vk_xnode *cn = convert(c, ce, flags);
