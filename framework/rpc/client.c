@@ -300,6 +300,10 @@ static int client_send(vk_rpc_client *c, const uint8_t *buf, size_t len, bool ma
         }
         if (r == -1 || r == 0) {
             pthread_mutex_unlock(&c->wlock);
+            /* The daemon may have said why it hung up (a NOTICE waiting in
+             * our receive buffer): read it before reporting. */
+            if (may_read)
+                drain_while_writing(c);
             fail_unlocked(c, VIRTKIT_CLOSE_ERROR, "cannot send");
             return -1;
         }
@@ -588,6 +592,10 @@ static void client_wait_locked(vk_rpc_client *c, pthread_cond_t *cond, wait_pred
             }
         }
     }
+    /* A handoff may have landed on us just as our own reply did: pass it
+     * on, or the other waiters would wait for a reader that never comes. */
+    if (!c->reader_busy)
+        reader_handoff_locked(c);
 }
 
 /* The event loop reads while no caller does. If a caller holds the reader
@@ -774,6 +782,8 @@ static int call_full(vk_rpc_client *c, uint32_t proc, const ProtobufCMessage *ar
     pthread_mutex_lock(&c->lock);
     if (r == 0)
         client_wait_locked(c, &call.cond, call_done, &call);
+    else if (c->closed)
+        raise_closed_locked(c);
     for (pending **pp = &c->calls; *pp; pp = &(*pp)->next) {
         if (*pp == &call) {
             *pp = call.next;

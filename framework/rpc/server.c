@@ -35,7 +35,6 @@
 #include "log.h"
 #include "server_priv.h"
 
-#define IN_MIN_CAP (16 * 1024)
 #define TICK_MS 1000
 
 /* epoll data: listeners are tagged with the top bit; 0 is the wake fd. */
@@ -103,7 +102,7 @@ static void update_events_locked(srv_client *cl)
     if (cl->handshaking)
         ev = vk_tls_handshake_wants(&cl->sock) == POLLOUT ? EPOLLOUT : EPOLLIN;
     else {
-        if (cl->out_bytes < SRV_OUT_HIGH(s))
+        if (cl->out_bytes < SRV_OUT_HIGH)
             ev |= EPOLLIN;
         if (cl->out_head)
             ev |= EPOLLOUT;
@@ -152,7 +151,7 @@ static int flush_locked(srv_client *cl)
     return 0;
 }
 
-void srv_client_send(srv_client *cl, uint8_t *buf, size_t len)
+void srv_client_send_ex(srv_client *cl, uint8_t *buf, size_t len, bool unsolicited)
 {
     pthread_mutex_lock(&cl->lock);
     if (cl->closed || cl->broken) {
@@ -192,7 +191,9 @@ void srv_client_send(srv_client *cl, uint8_t *buf, size_t len)
         cl->out_head = o;
     cl->out_tail = o;
     cl->out_bytes += len - off;
-    bool kill = cl->out_bytes > SRV_OUT_KILL(cl->srv);
+    /* Replies are bounded by the calls in flight; events are not: a client
+     * that lets them pile up is let go. */
+    bool kill = unsolicited && cl->out_bytes > SRV_OUT_KILL;
     update_events_locked(cl);
     size_t pending = cl->out_bytes;
     pthread_mutex_unlock(&cl->lock);
@@ -201,6 +202,11 @@ void srv_client_send(srv_client *cl, uint8_t *buf, size_t len)
                                               pending);
         srv_client_kill(cl, why);
     }
+}
+
+void srv_client_send(srv_client *cl, uint8_t *buf, size_t len)
+{
+    srv_client_send_ex(cl, buf, len, false);
 }
 
 static void send_notice(srv_client *cl, int code, const char *msg)
@@ -457,6 +463,10 @@ static void run_job(vk_server *s, srv_job *j)
         buf = vk_rpc_frame_error(&h, &len);
     for (srv_deferred *d = call.defers; d; d = d->next)
         d->fn(d->p);
+    /* The slot frees before the reply leaves: a client that sends its next
+     * call the moment the reply arrives must find it free. */
+    __atomic_sub_fetch((p->flags & VK_PROC_PRIO) ? &cl->inflight_prio : &cl->inflight, 1,
+                       __ATOMIC_RELEASE);
     srv_client_send(cl, buf, len);
     if (call.stream) {
         if (r == 0)
@@ -464,8 +474,6 @@ static void run_job(vk_server *s, srv_job *j)
         else
             srv_stream_cancel(call.stream);
     }
-    __atomic_sub_fetch((p->flags & VK_PROC_PRIO) ? &cl->inflight_prio : &cl->inflight, 1,
-                       __ATOMIC_RELAXED);
     srv_client_unref(cl);
 }
 
@@ -573,29 +581,73 @@ static int handle_frame(vk_server *s, srv_client *cl, const vk_rpc_header *h,
     }
 }
 
-static void client_readable(vk_server *s, srv_client *cl)
+/* Dispatch the complete frames at the start of data; returns the bytes
+ * used, or -1 when the client was hung up. *need gets the length of an
+ * incomplete frame whose header is in (0 when unknown). */
+static ssize_t process_frames(vk_server *s, srv_client *cl, const uint8_t *data, size_t n,
+                              size_t *need)
 {
     unsigned int maxmsg = srv_max_message(s);
+    size_t off = 0;
+    *need = 0;
+    while (n - off >= VK_RPC_HEADER_SIZE) {
+        vk_rpc_header h;
+        if (vk_rpc_header_decode(data + off, maxmsg, &h) < 0) {
+            /* The length is checked before anything is allocated. */
+            VK_AUTOFREE(char *) why = vk_asprintf("protocol error: %s", vk_error_message());
+            virtkit_error_clear();
+            send_notice(cl, VIRTKIT_ERR_RPC, why);
+            client_hangup(s, cl, why);
+            return -1;
+        }
+        if (n - off < h.len) {
+            *need = h.len;
+            break;
+        }
+        const char *why = NULL;
+        if (handle_frame(s, cl, &h, data + off + VK_RPC_HEADER_SIZE, h.len - VK_RPC_HEADER_SIZE,
+                         &why) < 0) {
+            client_hangup(s, cl, why);
+            return -1;
+        }
+        off += h.len;
+    }
+    return (ssize_t)off;
+}
+
+/* Reading: into the I/O thread's one buffer while no frame is half-read,
+ * so an idle client costs no buffer at all; a partial frame moves to a
+ * buffer of the client's own, sized for that frame, until it completes. */
+static void client_readable(vk_server *s, srv_client *cl)
+{
     for (int round = 0; round < 8; round++) {
-        if (cl->in_start == cl->in_len)
-            cl->in_start = cl->in_len = 0;
-        if (cl->in_cap - cl->in_len < 4096) {
-            memmove(cl->in, cl->in + cl->in_start, cl->in_len - cl->in_start);
-            cl->in_len -= cl->in_start;
-            cl->in_start = 0;
+        bool own = cl->in_len > cl->in_start;
+        uint8_t *buf;
+        size_t space;
+        if (own) {
+            if (cl->in_start) {
+                memmove(cl->in, cl->in + cl->in_start, cl->in_len - cl->in_start);
+                cl->in_len -= cl->in_start;
+                cl->in_start = 0;
+            }
             if (cl->in_cap - cl->in_len < 4096) {
-                cl->in_cap *= 2;
+                cl->in_cap = cl->in_cap * 2 > cl->in_len + 4096 ? cl->in_cap * 2
+                                                                 : cl->in_len + 4096;
                 cl->in = vk_realloc(cl->in, cl->in_cap);
             }
+            buf = cl->in + cl->in_len;
+            space = cl->in_cap - cl->in_len;
+        } else {
+            buf = s->rbuf;
+            space = sizeof(s->rbuf);
         }
-        size_t space = cl->in_cap - cl->in_len;
         ssize_t r;
         if (cl->sock.tls) {
             pthread_mutex_lock(&cl->lock);
-            r = vk_rpc_sock_read(&cl->sock, cl->in + cl->in_len, cl->in_cap - cl->in_len);
+            r = vk_rpc_sock_read(&cl->sock, buf, space);
             pthread_mutex_unlock(&cl->lock);
         } else {
-            r = vk_rpc_sock_read(&cl->sock, cl->in + cl->in_len, cl->in_cap - cl->in_len);
+            r = vk_rpc_sock_read(&cl->sock, buf, space);
         }
         if (r == -2)
             break;
@@ -609,54 +661,46 @@ static void client_readable(vk_server *s, srv_client *cl)
             client_hangup(s, cl, why);
             return;
         }
-        cl->in_len += (size_t)r;
         cl->last_rx_ms = vk_now_ms();
         cl->ka_missed = 0;
-        while (cl->in_len - cl->in_start >= VK_RPC_HEADER_SIZE) {
-            vk_rpc_header h;
-            if (vk_rpc_header_decode(cl->in + cl->in_start, maxmsg, &h) < 0) {
-                /* The length is checked before anything is allocated. */
-                VK_AUTOFREE(char *) why = vk_asprintf("protocol error: %s", vk_error_message());
-                virtkit_error_clear();
-                send_notice(cl, VIRTKIT_ERR_RPC, why);
-                client_hangup(s, cl, why);
+        size_t need = 0;
+        if (own) {
+            cl->in_len += (size_t)r;
+            ssize_t used = process_frames(s, cl, cl->in, cl->in_len, &need);
+            if (used < 0)
                 return;
+            cl->in_start = (size_t)used;
+            if (cl->in_start == cl->in_len) {
+                free(cl->in);
+                cl->in = NULL;
+                cl->in_cap = cl->in_start = cl->in_len = 0;
+            } else if (need > cl->in_cap) {
+                memmove(cl->in, cl->in + cl->in_start, cl->in_len - cl->in_start);
+                cl->in_len -= cl->in_start;
+                cl->in_start = 0;
+                cl->in_cap = need;
+                cl->in = vk_realloc(cl->in, cl->in_cap);
             }
-            if (cl->in_len - cl->in_start < h.len) {
-                if (h.len > cl->in_cap - cl->in_start) {
-                    memmove(cl->in, cl->in + cl->in_start, cl->in_len - cl->in_start);
-                    cl->in_len -= cl->in_start;
-                    cl->in_start = 0;
-                    if (h.len > cl->in_cap) {
-                        cl->in_cap = h.len;
-                        cl->in = vk_realloc(cl->in, cl->in_cap);
-                    }
-                }
-                break;
-            }
-            const uint8_t *frame = cl->in + cl->in_start;
-            cl->in_start += h.len;
-            const char *why = NULL;
-            if (handle_frame(s, cl, &h, frame + VK_RPC_HEADER_SIZE, h.len - VK_RPC_HEADER_SIZE,
-                             &why) < 0) {
-                client_hangup(s, cl, why);
+        } else {
+            ssize_t used = process_frames(s, cl, s->rbuf, (size_t)r, &need);
+            if (used < 0)
                 return;
+            size_t tail = (size_t)r - (size_t)used;
+            if (tail) {
+                cl->in_cap = need > tail + 4096 ? need : tail + 4096;
+                cl->in = vk_alloc(cl->in_cap);
+                memcpy(cl->in, s->rbuf + used, tail);
+                cl->in_start = 0;
+                cl->in_len = tail;
             }
         }
         /* A racy read is enough: the writer re-checks under the lock. */
-        if (__atomic_load_n(&cl->out_bytes, __ATOMIC_RELAXED) >= SRV_OUT_HIGH(s))
+        if (__atomic_load_n(&cl->out_bytes, __ATOMIC_RELAXED) >= SRV_OUT_HIGH)
             break;
         /* A short read drained a plain socket; epoll says when more comes
          * (TLS may hold decrypted data, so it reads until it would block). */
         if (!cl->sock.tls && (size_t)r < space)
             break;
-    }
-    /* Give back a buffer grown for one large frame. */
-    if (cl->in_start == cl->in_len && cl->in_cap > 4 * IN_MIN_CAP) {
-        free(cl->in);
-        cl->in_cap = IN_MIN_CAP;
-        cl->in = vk_alloc(cl->in_cap);
-        cl->in_start = cl->in_len = 0;
     }
 }
 
@@ -664,7 +708,7 @@ static void client_writable(vk_server *s, srv_client *cl)
 {
     pthread_mutex_lock(&cl->lock);
     int r = flush_locked(cl);
-    bool drained = cl->out_bytes < SRV_OUT_HIGH(s) / 2;
+    bool drained = cl->out_bytes < SRV_OUT_HIGH / 2;
     update_events_locked(cl);
     pthread_mutex_unlock(&cl->lock);
     if (r < 0) {
@@ -767,8 +811,6 @@ static void accept_clients(vk_server *s, srv_listener *L)
         cl->readonly = L->kind == CL_UNIX_RO;
         for (size_t i = 0; i < VK_ARRAY_LEN(cl->cb_ids); i++)
             cl->cb_ids[i] = -1;
-        cl->in_cap = IN_MIN_CAP;
-        cl->in = vk_alloc(cl->in_cap);
         cl->accepted_ms = cl->last_rx_ms = cl->last_ping_ms = vk_now_ms();
         if (L->kind == CL_TLS) {
             VK_AUTOFREE(char *) addr = peer_address(fd);

@@ -96,6 +96,7 @@ struct vk_server {
     const vk_rpc_proc *hot_delay;
     int ep;
     int wake_fd;
+    uint8_t rbuf[64 * 1024];       /* the I/O thread's read buffer */
     srv_listener *listeners;
     size_t nlisteners;
     pthread_t io_thread;
@@ -138,6 +139,9 @@ void srv_client_ref(srv_client *cl);
 void srv_client_unref(srv_client *cl);
 /* Queue (or write at once) a whole frame; takes buf. Never blocks. */
 void srv_client_send(srv_client *cl, uint8_t *buf, size_t len);
+/* The same for frames the client did not ask for (events): a client that
+ * lets too many of them pile up is disconnected. */
+void srv_client_send_ex(srv_client *cl, uint8_t *buf, size_t len, bool unsolicited);
 /* Ask the I/O thread to hang up (any thread). */
 void srv_client_kill(srv_client *cl, const char *why);
 /* The settings in force (copied under the server lock). */
@@ -164,8 +168,8 @@ void srv_streams_resume(srv_client *cl);
 void srv_streams_drop(srv_client *cl);
 
 /* Output above this many bytes: stop reading the client (and pause its
- * streams) until it drains; above OUT_KILL it is disconnected. */
-#define SRV_OUT_HIGH(s) ((size_t)srv_max_message(s) + (4u << 20))
-#define SRV_OUT_KILL(s) (4 * SRV_OUT_HIGH(s))
+ * streams) until it drains. Events queued above OUT_KILL disconnect it. */
+#define SRV_OUT_HIGH ((size_t)1 << 20)
+#define SRV_OUT_KILL (SRV_OUT_HIGH + ((size_t)16 << 20))
 
 #endif

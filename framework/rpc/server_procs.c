@@ -1092,7 +1092,7 @@ static void send_event_frame(srv_client *cl, uint64_t seq, const vk_event *ev)
     vk_rpc_header h = { .type = VK_RPC_EVENT, .proc = VK_PROC_event, .status = VK_RPC_OK };
     size_t len;
     uint8_t *buf = vk_rpc_frame_new(&h, &w.base, &len);
-    srv_client_send(cl, buf, len);
+    srv_client_send_ex(cl, buf, len, true);
 }
 
 static void deliver(ev_sub *s, vk_event *ev)

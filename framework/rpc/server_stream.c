@@ -194,7 +194,7 @@ static void pump_out_locked(srv_stream *ss)
     srv_client *cl = ss->cl;
     for (int rounds = 0; rounds < 16 && !ss->done && !ss->eof_sent; rounds++) {
         pthread_mutex_lock(&cl->lock);
-        bool full = cl->out_bytes >= SRV_OUT_HIGH(cl->srv);
+        bool full = cl->out_bytes >= SRV_OUT_HIGH;
         bool gone = cl->closed;
         pthread_mutex_unlock(&cl->lock);
         if (gone) {
