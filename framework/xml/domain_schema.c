@@ -254,15 +254,10 @@ static int cpu_check(const vk_xnode *n)
         vk_xml_error(n, "CPU features and vendor need a <model> in mode 'custom'");
         return -1;
     }
-    for (size_t i = 0; i < vk_xnode_count(n, "feature"); i++) {
-        const vk_xnode *f = vk_xnode_child_nth(n, "feature", i);
-        for (size_t j = i + 1; j < vk_xnode_count(n, "feature"); j++) {
-            const vk_xnode *g = vk_xnode_child_nth(n, "feature", j);
-            if (vk_streq(vk_xnode_attr(f, "name"), vk_xnode_attr(g, "name"))) {
-                vk_xml_error(g, "CPU feature '%s' is listed twice", vk_xnode_attr(f, "name"));
-                return -1;
-            }
-        }
+    const vk_xnode *dup = vk_schema_find_repeat(n, "feature", "name");
+    if (dup) {
+        vk_xml_error(dup, "CPU feature '%s' is listed twice", vk_xnode_attr(dup, "name"));
+        return -1;
     }
     return 0;
 }
@@ -375,14 +370,11 @@ static int os_check(const vk_xnode *n)
         vk_xml_error(vk_xnode_child(n, "nvram"), "<nvram> needs a <loader> or firmware='efi'");
         return -1;
     }
-    for (size_t i = 0; i < vk_xnode_count(n, "boot"); i++)
-        for (size_t j = i + 1; j < vk_xnode_count(n, "boot"); j++)
-            if (vk_streq(vk_xnode_attr(vk_xnode_child_nth(n, "boot", i), "dev"),
-                         vk_xnode_attr(vk_xnode_child_nth(n, "boot", j), "dev"))) {
-                vk_xml_error(vk_xnode_child_nth(n, "boot", j), "boot device '%s' is listed twice",
-                             vk_xnode_attr(vk_xnode_child_nth(n, "boot", j), "dev"));
-                return -1;
-            }
+    const vk_xnode *dup = vk_schema_find_repeat(n, "boot", "dev");
+    if (dup) {
+        vk_xml_error(dup, "boot device '%s' is listed twice", vk_xnode_attr(dup, "dev"));
+        return -1;
+    }
     return 0;
 }
 
@@ -540,14 +532,11 @@ static int clock_check(const vk_xnode *n)
         vk_xml_error(n, "basis applies only to offset='variable'");
         return -1;
     }
-    for (size_t i = 0; i < n->nchildren; i++)
-        for (size_t j = i + 1; j < n->nchildren; j++)
-            if (vk_streq(vk_xnode_attr(n->children[i], "name"),
-                         vk_xnode_attr(n->children[j], "name"))) {
-                vk_xml_error(n->children[j], "timer '%s' is configured twice",
-                             vk_xnode_attr(n->children[j], "name"));
-                return -1;
-            }
+    const vk_xnode *dup = vk_schema_find_repeat(n, "timer", "name");
+    if (dup) {
+        vk_xml_error(dup, "timer '%s' is configured twice", vk_xnode_attr(dup, "name"));
+        return -1;
+    }
     return 0;
 }
 static const vk_xelem e_clock = {

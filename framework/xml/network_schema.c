@@ -377,16 +377,14 @@ static int check_ip_dhcp(const vk_xnode *ipn, const ipnet *net)
                          vk_xnode_attr(ipn, "address"), net->prefix);
             return -1;
         }
-        static const char *const keys[] = { "mac", "id", "name", "ip" };
-        for (size_t j = i + 1; j < nh; j++) {
-            const vk_xnode *o = vk_xnode_child_nth(dhcp, "host", j);
-            for (size_t k = 0; k < VK_ARRAY_LEN(keys); k++) {
-                const char *v = vk_xnode_attr(h, keys[k]);
-                if (v && vk_streq(v, vk_xnode_attr(o, keys[k]))) {
-                    vk_xml_error(o, "DHCP host %s '%s' is listed twice", keys[k], v);
-                    return -1;
-                }
-            }
+    }
+    static const char *const keys[] = { "mac", "id", "name", "ip" };
+    for (size_t k = 0; k < VK_ARRAY_LEN(keys); k++) {
+        const vk_xnode *dup = vk_schema_find_repeat(dhcp, "host", keys[k]);
+        if (dup) {
+            vk_xml_error(dup, "DHCP host %s '%s' is listed twice", keys[k],
+                         vk_xnode_attr(dup, keys[k]));
+            return -1;
         }
     }
     if (vk_xnode_child(dhcp, "bootp") && net->family != AF_INET) {
@@ -479,17 +477,14 @@ static int network_validate(const vk_xnode *n)
         vk_xml_error(n, "dns, domain and mac do not apply to forward mode '%s'", mode);
         return -1;
     }
-    size_t npg = vk_xnode_count(n, "portgroup"), ndefault = 0;
-    for (size_t i = 0; i < npg; i++) {
-        const vk_xnode *pg = vk_xnode_child_nth(n, "portgroup", i);
-        ndefault += vk_streq(vk_xnode_attr(pg, "default"), "yes");
-        for (size_t j = i + 1; j < npg; j++)
-            if (vk_streq(vk_xnode_attr(pg, "name"),
-                         vk_xnode_attr(vk_xnode_child_nth(n, "portgroup", j), "name"))) {
-                vk_xml_error(vk_xnode_child_nth(n, "portgroup", j),
-                             "portgroup '%s' is defined twice", vk_xnode_attr(pg, "name"));
-                return -1;
-            }
+    size_t ndefault = 0;
+    for (size_t i = 0; i < vk_xnode_count(n, "portgroup"); i++)
+        ndefault += vk_streq(vk_xnode_attr(vk_xnode_child_nth(n, "portgroup", i), "default"),
+                             "yes");
+    const vk_xnode *dup = vk_schema_find_repeat(n, "portgroup", "name");
+    if (dup) {
+        vk_xml_error(dup, "portgroup '%s' is defined twice", vk_xnode_attr(dup, "name"));
+        return -1;
     }
     if (ndefault > 1) {
         vk_xml_error(n, "only one portgroup can be the default, not %zu", ndefault);

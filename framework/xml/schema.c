@@ -85,6 +85,21 @@ static size_t child_rank(const vk_xelem *pe, const vk_xnode *c)
     return SIZE_MAX;
 }
 
+const vk_xnode *vk_schema_find_repeat(const vk_xnode *n, const char *child, const char *attr)
+{
+    for (size_t i = 0; n && i < n->nchildren; i++) {
+        const vk_xnode *c = n->children[i];
+        const char *v = vk_xnode_attr(c, attr);
+        if (!v || !vk_streq(c->name, child))
+            continue;
+        for (size_t j = 0; j < i; j++)
+            if (vk_streq(n->children[j]->name, child) &&
+                vk_streq(vk_xnode_attr(n->children[j], attr), v))
+                return c;
+    }
+    return NULL;
+}
+
 void vk_schema_insert(vk_xnode *parent, vk_xnode *child)
 {
     const vk_xelem *pe = parent->schema;

@@ -156,6 +156,10 @@ void vk_xml_error(const vk_xnode *n, const char *fmt, ...) VK_PRINTF(2, 3);
  * to only check it); 0, or -1 with *why (caller frees). */
 int vk_cpuset_parse(const char *v, uint8_t *bits, size_t nbits, char **why);
 
+/* The first child `child` of n whose attribute `attr` repeats the value of
+ * an earlier one, or NULL: for "listed twice" checks. */
+const vk_xnode *vk_schema_find_repeat(const vk_xnode *n, const char *child, const char *attr);
+
 /* Insert child under parent at its place in schema order (children of one
  * row keep their relative order; foreign elements go last). */
 void vk_schema_insert(vk_xnode *parent, vk_xnode *child);
