@@ -204,8 +204,8 @@ static const vk_xelem e_dhcp = {
 };
 static const vk_xelem e_tftp = { "tftp", VK_XATTRS(VK_XA_REQ("root", abspath)) };
 static const vk_xelem e_ip = {
-    "ip", VK_XATTRS(VK_XA("address", ipaddr), VK_XA("netmask", ipaddr), VK_XA("prefix", uint),
-                    VK_XA_ENUM("family", "ipv4", "ipv6"), VK_XA("localPtr", yesno)),
+    "ip", VK_XATTRS(VK_XA_ENUM("family", "ipv4", "ipv6"), VK_XA("address", ipaddr),
+                    VK_XA("netmask", ipaddr), VK_XA("prefix", uint), VK_XA("localPtr", yesno)),
     VK_XCHILDREN(VK_XC_OPT(e_tftp), VK_XC_OPT(e_dhcp))
 };
 static const vk_xelem e_route = {
