@@ -521,7 +521,7 @@ static void implied_controllers(defaults_ctx *c)
         ensure_controller(c, "ccid", "0", NULL);
     if (!c->family)
         return;
-    const char *q35 = vk_streq(c->family, "q35") ? "q35" : NULL;
+    bool q35 = vk_streq(c->family, "q35");
     if (q35)
         ensure_controller(c, "sata", "0", NULL);
     bool usb = false;
@@ -830,9 +830,9 @@ static void alias_defaults(defaults_ctx *c)
 
 int vk_domain_defaults(vk_xnode *d)
 {
-    defaults_ctx c = { .dom = d, .family = vk_domain_machine_family(d) };
+    defaults_ctx c = { .dom = d };
     identity_defaults(&c);
-    c.family = vk_domain_machine_family(d); /* machine may have been defaulted */
+    c.family = vk_domain_machine_family(d); /* after arch/machine got their defaults */
     c.devs = vk_xnode_child(d, "devices");
     if (!c.devs && is_qemu(d))
         c.devs = add_child(d, "devices");
