@@ -18,6 +18,7 @@
 typedef struct entry {
     uint64_t seq;
     uint64_t origin;
+    bool has_hub;           /* a hub's copy is (or became) this entry */
     int64_t t_ms;
     char *key;
     vk_event ev;
@@ -30,6 +31,7 @@ struct vk_evlog {
     uint64_t last;          /* last number issued */
     uint64_t floor;         /* numbers <= floor are not (all) kept */
     char *path;
+    char **keys;            /* NULL-terminated */
 };
 
 static void entry_clear(entry *e)
@@ -68,6 +70,7 @@ static void push(vk_evlog *l, uint64_t seq, uint64_t origin, int64_t t, const ch
     entry *e = nth(l, l->n++);
     e->seq = seq;
     e->origin = origin;
+    e->has_hub = origin == 0;
     e->t_ms = t;
     e->key = vk_strdup(key);
     copy_event(&e->ev, ev);
@@ -93,6 +96,8 @@ static void load(vk_evlog *l)
     }
     l->last = b->last_seq;
     l->floor = b->floor;
+    for (size_t i = 0; i < b->n_keys; i++)
+        vk_evlog_add_key(l, b->keys[i]);
     for (size_t i = 0; i < b->n_records; i++) {
         const VkEventRecord *r = b->records[i];
         const VkEvent *w = r->ev;
@@ -139,6 +144,7 @@ void vk_evlog_free(vk_evlog *l)
         entry_clear(nth(l, i));
     free(l->ring);
     free(l->path);
+    vk_strv_free(l->keys);
     pthread_mutex_destroy(&l->lock);
     free(l);
 }
@@ -154,6 +160,8 @@ int vk_evlog_save(vk_evlog *l, bool clean)
     b.last_seq = l->last;
     b.floor = l->floor;
     b.clean = clean;
+    b.n_keys = vk_strv_len(l->keys);
+    b.keys = l->keys;
     b.n_records = l->n;
     b.records = vk_arena_alloc(&a, (l->n + 1) * sizeof(VkEventRecord *));
     for (size_t i = 0; i < l->n; i++) {
@@ -197,19 +205,26 @@ static bool same_event(const vk_event *a, const vk_event *b)
            vk_streq(a->str2, b->str2) && vk_streq(a->str3, b->str3);
 }
 
-uint64_t vk_evlog_record(vk_evlog *l, const char *key, uint64_t origin, const vk_event *ev)
+uint64_t vk_evlog_record(vk_evlog *l, const char *key, uint64_t origin, uint64_t after,
+                         const vk_event *ev)
 {
     int64_t now = vk_now_ms();
     pthread_mutex_lock(&l->lock);
+    /* One event seen by a hub and by clients of a shared driver: the hub's
+     * copy joins a client's entry, a client's copy joins a hub's entry.
+     * Clients' copies never join each other: their connections may have
+     * private state (the test driver), where equal events are distinct. */
     for (size_t k = 0; k < l->n && k < COALESCE_SCAN; k++) {
         entry *e = nth(l, l->n - 1 - k);
-        if (now - e->t_ms > COALESCE_MS)
+        if (now - e->t_ms > COALESCE_MS || e->seq <= after)
             break;
-        if (e->origin != origin && vk_streq(e->key, key) && same_event(&e->ev, ev)) {
+        if (!vk_streq(e->key, key) || !same_event(&e->ev, ev))
+            continue;
+        if (origin == 0 ? (!e->has_hub) : (e->has_hub && e->origin != origin)) {
             uint64_t seq = e->seq;
-            /* Each connection's copy coalesces once: the next identical
-             * event from this one is a new event. */
-            e->origin = origin;
+            e->has_hub = true;
+            if (origin)
+                e->origin = origin;
             pthread_mutex_unlock(&l->lock);
             return seq;
         }
@@ -218,6 +233,29 @@ uint64_t vk_evlog_record(vk_evlog *l, const char *key, uint64_t origin, const vk
     push(l, seq, origin, now, key, ev);
     pthread_mutex_unlock(&l->lock);
     return seq;
+}
+
+void vk_evlog_add_key(vk_evlog *l, const char *key)
+{
+    pthread_mutex_lock(&l->lock);
+    if (!vk_strv_contains((const char *const *)l->keys, key)) {
+        size_t n = vk_strv_len(l->keys);
+        l->keys = vk_realloc(l->keys, (n + 2) * sizeof(char *));
+        l->keys[n] = vk_strdup(key);
+        l->keys[n + 1] = NULL;
+    }
+    pthread_mutex_unlock(&l->lock);
+}
+
+char **vk_evlog_keys(vk_evlog *l)
+{
+    pthread_mutex_lock(&l->lock);
+    size_t n = vk_strv_len(l->keys);
+    char **v = vk_alloc_n(n + 1, sizeof(char *));
+    for (size_t i = 0; i < n; i++)
+        v[i] = vk_strdup(l->keys[i]);
+    pthread_mutex_unlock(&l->lock);
+    return v;
 }
 
 uint64_t vk_evlog_last(vk_evlog *l)

@@ -299,7 +299,8 @@ int srv_check_access(srv_client *cl, const vk_rpc_proc *p, vk_acl_object obj, vk
         return 0;
     VK_AUTOFREE(char *) what =
         objname ? vk_asprintf("%s '%s'", vk_acl_object_names[obj], objname)
-                : vk_asprintf("%s objects", vk_acl_object_names[obj]);
+        : obj == VK_ACL_CONNECT ? vk_strdup("the connection")
+                                : vk_asprintf("%s objects", vk_acl_object_names[obj]);
     VK_WARN("access", "denied: client %llu (%s) procedure %s: %s on %s",
             (unsigned long long)cl->id, cl->desc, p->name, vk_acl_op_names[op], what);
     vk_error_set(VIRTKIT_ERR_OPERATION_DENIED, VIRTKIT_SUB_ACCESS,
@@ -1131,6 +1132,11 @@ int vk_server_start(vk_server *s)
     for (unsigned int i = 0; i < s->cfg.prio_workers; i++)
         if (spawn(s, true) < 0)
             return -1;
+    /* Drivers whose events the previous daemon recorded: go on. */
+    char **keys = vk_evlog_keys(s->evlog);
+    for (size_t i = 0; keys && keys[i]; i++)
+        srv_hub_ensure(s, keys[i]);
+    vk_strv_free(keys);
     int r = pthread_create(&s->io_thread, NULL, io_main, s);
     if (r != 0) {
         vk_error_system(r, VIRTKIT_SUB_DAEMON, "cannot start the I/O thread");
@@ -1205,6 +1211,7 @@ void vk_server_stop(vk_server *s)
         }
         s->workers[i].started = false;
     }
+    srv_hubs_free(s);
     vk_evlog_save(s->evlog, true);
     s->started = false;
 }

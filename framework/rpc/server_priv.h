@@ -56,6 +56,7 @@ struct srv_client {
     uint64_t resume_from;
     bool resuming;
     int cb_ids[VK_EV_NODEDEV_LIFECYCLE + 1];
+    uint64_t last_seq;             /* last event number sent (ev_lock) */
     srv_out *out_head, *out_tail;
     size_t out_bytes;
     uint32_t ep_events;            /* current epoll interest */
@@ -116,6 +117,7 @@ struct vk_server {
     unsigned int nclients;
     uint64_t next_id;
     vk_evlog *evlog;
+    struct srv_hub *hubs;          /* under lock */
 };
 
 /* A call being run by a worker. */
@@ -152,7 +154,15 @@ int srv_check_access(srv_client *cl, const vk_rpc_proc *p, vk_acl_object obj, vk
 
 /* server_procs.c */
 int srv_open_connection(srv_call *c, const VkOpenArgs *a, VkOpenRet *ret);
+
+/* server_events.c */
+int srv_event_register(srv_call *c, const ProtobufCMessage *args, ProtobufCMessage **ret);
+int srv_event_deregister(srv_call *c, const ProtobufCMessage *args, ProtobufCMessage **ret);
+/* The client is gone: drop its subscriptions. */
 void srv_events_drop(srv_client *cl);
+/* Keep recording the events of driver URI key (idempotent). */
+void srv_hub_ensure(vk_server *s, const char *key);
+void srv_hubs_free(vk_server *s);
 
 /* server_stream.c */
 srv_stream *srv_stream_new(srv_client *cl, uint32_t proc, uint32_t serial, virtkit_stream *st,

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -48,6 +49,8 @@ static void spawn(vkt_daemon *d, const char *const *extra)
     argv[n] = NULL;
     pid_t pid = fork();
     if (pid == 0) {
+        /* A test that fails half-way must not leave a daemon behind. */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
         int fd = open(d->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
         if (fd >= 0) {
             dup2(fd, 1);

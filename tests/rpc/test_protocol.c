@@ -327,48 +327,56 @@ static void test_evlog(void **state)
     assert_int_equal(vk_evlog_last(l), 0);
     VKT_OK(vk_evlog_check_resume(l, 0));
     vk_event a = mk(VK_EV_DOMAIN_LIFECYCLE, "a", 3);
-    /* the same event from a second connection of a shared driver: one number */
-    assert_int_equal(vk_evlog_record(l, "qemu:///system", 1, &a), 1);
-    assert_int_equal(vk_evlog_record(l, "qemu:///system", 2, &a), 1);
-    /* ... but the same connection saying it again is a new event */
-    assert_int_equal(vk_evlog_record(l, "qemu:///system", 2, &a), 2);
+    /* a client's copy, then the hub's (origin 0) and a second client's
+     * copy of the same event of a shared driver: one number */
+    assert_int_equal(vk_evlog_record(l, "qemu:///system", 1, 0, &a), 1);
+    assert_int_equal(vk_evlog_record(l, "qemu:///system", 0, 0, &a), 1);
+    assert_int_equal(vk_evlog_record(l, "qemu:///system", 2, 0, &a), 1);
+    /* ... but the same client saying it again is a new event */
+    assert_int_equal(vk_evlog_record(l, "qemu:///system", 2, 1, &a), 2);
+    /* and two clients without a hub copy are two events (private state) */
     vk_event b = mk(VK_EV_DOMAIN_LIFECYCLE, "b", 4);
-    assert_int_equal(vk_evlog_record(l, "test:///default", 1, &b), 3);
+    assert_int_equal(vk_evlog_record(l, "test:///default", 1, 1, &b), 3);
+    assert_int_equal(vk_evlog_record(l, "test:///default", 2, 2, &b), 4);
     vk_event n = mk(VK_EV_NETWORK_LIFECYCLE, "n", 2);
-    assert_int_equal(vk_evlog_record(l, "qemu:///system", 1, &n), 4);
+    assert_int_equal(vk_evlog_record(l, "qemu:///system", 1, 1, &n), 5);
 
+    /* the ring keeps 4: the fifth evicted event 1 */
     replay_log r = { 0 };
     assert_int_equal(vk_evlog_replay(l, "qemu:///system", VK_EV_DOMAIN_LIFECYCLE, 0, collect, &r),
-                     2);
-    assert_int_equal(r.seqs[0], 1);
-    assert_int_equal(r.seqs[1], 2);
-    memset(&r, 0, sizeof(r));
-    assert_int_equal(vk_evlog_replay(l, "qemu:///system", VK_EV_DOMAIN_LIFECYCLE, 1, collect, &r),
                      1);
     assert_int_equal(r.seqs[0], 2);
+    memset(&r, 0, sizeof(r));
+    assert_int_equal(vk_evlog_replay(l, "test:///default", VK_EV_DOMAIN_LIFECYCLE, 0, collect, &r),
+                     2);
+    assert_int_equal(r.seqs[0], 3);
+    assert_int_equal(r.seqs[1], 4);
 
     /* resume points ahead of the daemon are refused */
     assert_int_equal(vk_evlog_check_resume(l, 99), -1);
-    VKT_ERROR(VIRTKIT_ERR_EVENTS_MISSED, "last event is 4");
-    /* the ring keeps 4: a fifth evicts event 1 */
-    vk_event c = mk(VK_EV_DOMAIN_LIFECYCLE, "c", 5);
-    assert_int_equal(vk_evlog_record(l, "qemu:///system", 1, &c), 5);
+    VKT_ERROR(VIRTKIT_ERR_EVENTS_MISSED, "last event is 5");
     VKT_OK(vk_evlog_check_resume(l, 1));
     assert_int_equal(vk_evlog_check_resume(l, 0), -1);
     VKT_ERROR(VIRTKIT_ERR_EVENTS_MISSED, "events up to 1 are no longer kept");
 
     /* a clean shutdown keeps everything for the next daemon */
+    vk_evlog_add_key(l, "qemu:///system");
+    vk_evlog_add_key(l, "qemu:///system");
     VKT_OK(vk_evlog_save(l, true));
     vk_evlog_free(l);
     l = vk_evlog_new(4, path);
     assert_int_equal(vk_evlog_last(l), 5);
+    char **keys = vk_evlog_keys(l);
+    assert_int_equal(vk_strv_len(keys), 1);
+    assert_string_equal(keys[0], "qemu:///system");
+    vk_strv_free(keys);
     VKT_OK(vk_evlog_check_resume(l, 2));
     memset(&r, 0, sizeof(r));
-    assert_int_equal(vk_evlog_replay(l, "qemu:///system", VK_EV_DOMAIN_LIFECYCLE, 2, collect, &r),
+    assert_int_equal(vk_evlog_replay(l, "test:///default", VK_EV_DOMAIN_LIFECYCLE, 3, collect, &r),
                      1);
-    assert_int_equal(r.seqs[0], 5);
-    assert_int_equal(r.events[0], 5);
-    assert_int_equal(vk_evlog_record(l, "qemu:///system", 7, &a), 6);
+    assert_int_equal(r.seqs[0], 4);
+    assert_int_equal(r.events[0], 4);
+    assert_int_equal(vk_evlog_record(l, "qemu:///system", 7, 0, &a), 6);
 
     /* a crash (no clean save): numbers jump and old resume points miss */
     VKT_OK(vk_evlog_save(l, false));
