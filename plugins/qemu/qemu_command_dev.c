@@ -45,16 +45,20 @@ static void node_alias(const vkp_def *n, const char *fallback, char *buf, size_t
 
 int qemu_disk_target_index(const char *dev)
 {
-    /* vda, sdb, hdc, sdaa ... : the trailing letters in base 26 */
-    size_t l = dev ? strlen(dev) : 0;
-    size_t start = l;
-    while (start > 0 && dev[start - 1] >= 'a' && dev[start - 1] <= 'z')
-        start--;
-    if (l < 3 || start != 2)
+    /* vda, sdb, hdc, xvdd, sdaa ...: a prefix, then letters in base 26 */
+    static const char *const prefixes[] = { "xvd", "vd", "sd", "hd", "fd", "ub" };
+    const char *p = NULL;
+    for (size_t i = 0; i < VKC_ARRAY_LEN(prefixes) && !p; i++)
+        if (vkc_str_has_prefix(dev, prefixes[i]))
+            p = dev + strlen(prefixes[i]);
+    if (!p || !*p)
         return -1;
     int idx = 0;
-    for (size_t i = start; i < l; i++)
-        idx = idx * 26 + (dev[i] - 'a' + 1);
+    for (; *p; p++) {
+        if (*p < 'a' || *p > 'z' || idx > 100000)
+            return -1;
+        idx = idx * 26 + (*p - 'a' + 1);
+    }
     return idx - 1;
 }
 
@@ -669,11 +673,8 @@ static int build_console(qbuild *b, const vkp_def *node, size_t idx)
         return qb_fail(b, node, VIRTKIT_ERR_CONFIG_UNSUPPORTED,
                        "only the first console can be a serial console; use target "
                        "type='virtio' for more");
-    if (b->total_serials > 0) {
-        /* The same port as serial0 (libvirt's convention). */
-        qb_alias(b, "console", 0, "serial0");
-        return 0;
-    }
+    if (b->total_serials > 0)
+        return 0; /* the same port as serial0 (libvirt's convention) */
     return serial_device(b, node, 0, "console");
 }
 

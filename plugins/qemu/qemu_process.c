@@ -1008,9 +1008,15 @@ static void reconnect_one(qemu_driver *drv, const char *status_path)
     if (!st || !xml || !vkc_json_i64(st, "pid", &pid) ||
         H->def->parse(VKP_DEF_DOMAIN, xml, VKP_DEF_PARSE_STATUS | VKP_DEF_PARSE_NO_DEFAULTS,
                       &live) < 0) {
-        VKC_WARN("ignoring unreadable status file %s", status_path);
+        /* Keep it for inspection; a qemu it names is left alone. */
+        VK_AUTOFREE(char *) aside = vkc_asprintf("%s.unreadable", status_path);
+        VKC_WARN("status file %s cannot be read back (kept as %s); its domain is not "
+                 "managed until it is fixed", status_path, aside);
         vkc_error_reset();
-        unlink(status_path);
+        if (rename(status_path, aside) < 0)
+            unlink(status_path);
+        if (live)
+            H->def->free(live);
         return;
     }
     vkc_json_i64(st, "starttime", &starttime);
