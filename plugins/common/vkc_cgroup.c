@@ -160,6 +160,19 @@ char *const *vkc_cgroup_procs_files(const vkc_cgroup *cg)
     return cg->procs.v;
 }
 
+int vkc_cgroup_attach(vkc_cgroup *cg, pid_t pid)
+{
+    char val[24];
+    snprintf(val, sizeof(val), "%d", (int)pid);
+    for (size_t i = 0; i < cg->procs.n; i++) {
+        if (write_str(cg->procs.v[i], val) < 0) {
+            vkc_error_system(errno, "cannot move process %d into %s", (int)pid, cg->procs.v[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 const char *vkc_cgroup_describe(const vkc_cgroup *cg)
 {
     return cg->describe;

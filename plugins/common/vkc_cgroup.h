@@ -13,6 +13,8 @@
 #ifndef VKC_CGROUP_H
 #define VKC_CGROUP_H
 
+#include <sys/types.h>
+
 #include "vkc.h"
 
 typedef struct vkc_cgroup vkc_cgroup;
@@ -24,6 +26,8 @@ vkc_cgroup *vkc_cgroup_create(const char *name);
 vkc_cgroup *vkc_cgroup_open(const char *name);
 /* The cgroup.procs files to join, NULL-terminated, owned by cg. */
 char *const *vkc_cgroup_procs_files(const vkc_cgroup *cg);
+/* Move a running process (all its threads) into the group. */
+int vkc_cgroup_attach(vkc_cgroup *cg, pid_t pid);
 /* The group's directories, one per hierarchy, joined with ':' for status
  * files and logs; owned by cg. */
 const char *vkc_cgroup_describe(const vkc_cgroup *cg);

@@ -685,6 +685,7 @@ int qemu_process_start(qemu_dom *d, vkp_def *live, const qemu_start_opts *o)
 {
     qemu_driver *drv = d->drv;
     qemu_conf *conf = &drv->conf;
+    int64_t t0 = vkc_now_ns();
     const char *type = H->def->get(live, "@type");
     bool use_kvm = vkc_streq(type, "kvm");
     if (use_kvm && !drv->kvm.dev_opens) {
@@ -775,19 +776,6 @@ int qemu_process_start(qemu_dom *d, vkp_def *live, const qemu_start_opts *o)
                  use_kvm ? " (KVM)" : " (TCG)", line);
     }
 
-    vkc_cgroup *cg = NULL;
-    if (conf->cgroups) {
-        p->cgroup_name = cgroup_name_for(d);
-        cg = vkc_cgroup_create(p->cgroup_name);
-        if (!cg) {
-            VKC_INFO("domain '%s': running without a cgroup", d->name);
-            vkc_error_reset();
-            free(p->cgroup_name);
-            p->cgroup_name = NULL;
-        }
-        p->cgroup = cg;
-    }
-
     keep = vkc_alloc((nnets + 3) * sizeof(int));
     keep[nkeep++] = mon_lfd;
     for (size_t i = 0; i < nnets; i++)
@@ -799,14 +787,34 @@ int qemu_process_start(qemu_dom *d, vkp_def *live, const qemu_start_opts *o)
     vkc_spawn sp = { .argv = cmd.argv.v, .stdin_fd = -1, .stdout_fd = logfd, .stderr_fd = -1,
                      .keep_fds = keep, .nkeep = nkeep, .set_ids = !conf->run_as_root,
                      .uid = conf->uid, .gid = conf->gid, .groups = groups, .ngroups = 1,
-                     .user_name = conf->user,
-                     .cgroup_procs = cg ? vkc_cgroup_procs_files(cg) : NULL,
-                     .checks = acc.v, .nchecks = acc.n };
+                     .user_name = conf->user, .checks = acc.v, .nchecks = acc.n };
     if (vkc_spawn_run(&sp, &pid) < 0)
         goto fail;
+    VKC_DEBUG("domain '%s': qemu pid %d spawned %lld us after start began", d->name, (int)pid,
+              (long long)(vkc_now_ns() - t0) / 1000);
     p->pid = pid;
     p->is_child = true;
     p->starttime = vkc_proc_starttime(pid);
+    /* The cgroup is made and joined while qemu initialises (moving a task
+     * between v1 cgroups waits for RCU; doing it before exec would put
+     * that on the start latency). Memory qemu touched before the move
+     * stays charged where it was: a few MiB of qemu's own, not guest RAM. */
+    if (conf->cgroups) {
+        p->cgroup_name = cgroup_name_for(d);
+        p->cgroup = vkc_cgroup_create(p->cgroup_name);
+        if (!p->cgroup || vkc_cgroup_attach(p->cgroup, pid) < 0) {
+            VKC_INFO("domain '%s': running without a cgroup", d->name);
+            vkc_error_reset();
+            if (p->cgroup) {
+                vkc_cgroup_remove(p->cgroup);
+                vkc_cgroup_free(p->cgroup);
+                vkc_error_reset();
+            }
+            p->cgroup = NULL;
+            free(p->cgroup_name);
+            p->cgroup_name = NULL;
+        }
+    }
     close(mon_lfd);
     mon_lfd = -1;
     for (size_t i = 0; i < nnets; i++) {
@@ -850,6 +858,8 @@ int qemu_process_start(qemu_dom *d, vkp_def *live, const qemu_start_opts *o)
     pthread_mutex_lock(&d->lock);
     p->mon = mon;
     pthread_mutex_unlock(&d->lock);
+    VKC_DEBUG("domain '%s': QMP ready %lld us after start began", d->name,
+              (long long)(vkc_now_ns() - t0) / 1000);
 
     if (learn_ptys(d, &cmd) < 0)
         goto fail;
@@ -886,6 +896,8 @@ int qemu_process_start(qemu_dom *d, vkp_def *live, const qemu_start_opts *o)
         }
     }
     qemu_process_write_status(d);
+    VKC_DEBUG("domain '%s': running %lld us after start began", d->name,
+              (long long)(vkc_now_ns() - t0) / 1000);
     log_line(p, "started, pid %d", (int)pid);
     r = 0;
     goto done;
