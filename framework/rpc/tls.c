@@ -16,6 +16,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 
 #include "error.h"
 #include "transport.h"
@@ -134,6 +135,13 @@ vk_tls_ctx *vk_tls_client_new(const char *cert, const char *key, const char *ca,
     return VK_STEAL(ctx);
 }
 
+/* GnuTLS writes with plain send(); a peer that went away must be an
+ * error, never a SIGPIPE in the application. */
+static ssize_t tls_push(gnutls_transport_ptr_t p, const void *data, size_t n)
+{
+    return send((int)(intptr_t)p, data, n, MSG_NOSIGNAL);
+}
+
 int vk_tls_session_start(vk_tls_ctx *ctx, vk_rpc_sock *s, const char *server_name)
 {
     gnutls_session_t sess;
@@ -149,9 +157,14 @@ int vk_tls_session_start(vk_tls_ctx *ctx, vk_rpc_sock *s, const char *server_nam
         gnutls_deinit(sess);
         return tls_fail(rc, "cannot configure the TLS session%s", NULL);
     }
-    if (ctx->server)
+    if (ctx->server) {
         gnutls_certificate_server_set_request(sess, GNUTLS_CERT_REQUEST);
+        /* Without the CA list a client sends its certificate even when
+         * another CA signed it, so the refusal can say exactly that. */
+        gnutls_certificate_send_x509_rdn_sequence(sess, 1);
+    }
     gnutls_transport_set_int(sess, s->fd);
+    gnutls_transport_set_push_function(sess, tls_push);
     s->tls = sess;
     return 0;
 }
