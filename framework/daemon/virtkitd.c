@@ -347,6 +347,11 @@ static void signal_cb(int watch, int fd, int events, void *opaque)
 
 static int start_server(daemon_state *d)
 {
+    if (vkd_sockets_from_systemd(&d->cfg, &d->socks) < 0)
+        return -1;
+    /* A TCP socket from systemd (virtkitd-tls.socket) means TLS is wanted. */
+    if (d->socks.tls >= 0)
+        d->tls = true;
     vk_tls_ctx *tls = NULL;
     if (d->tls) {
         tls = vk_tls_server_new(d->cfg.tls_cert, d->cfg.tls_key, d->cfg.tls_ca, d->cfg.tls_crl,
@@ -354,8 +359,7 @@ static int start_server(daemon_state *d)
         if (!tls)
             return -1;
     }
-    if (vkd_sockets_from_systemd(&d->cfg, &d->socks) < 0 ||
-        vkd_sockets_create(&d->cfg, d->tls, &d->socks) < 0) {
+    if (vkd_sockets_create(&d->cfg, d->tls, &d->socks) < 0) {
         vk_tls_ctx_free(tls);
         return -1;
     }
@@ -371,16 +375,10 @@ static int start_server(daemon_state *d)
     if (vk_server_add_unix(d->server, d->socks.rw, false) < 0 ||
         vk_server_add_unix(d->server, d->socks.ro, true) < 0)
         return -1;
-    if (d->socks.tls >= 0) {
-        if (!tls) {
-            VK_WARN("daemon", "systemd passed a TCP socket but TLS is off: ignoring it");
-            close(d->socks.tls);
-        } else if (vk_server_add_tls(d->server, d->socks.tls, tls) < 0) {
-            return -1;
-        }
-    } else {
+    if (d->socks.tls >= 0 && vk_server_add_tls(d->server, d->socks.tls, tls) < 0)
+        return -1;
+    if (d->socks.tls < 0)
         vk_tls_ctx_free(tls);
-    }
     return vk_server_start(d->server);
 }
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "access.h"
+#include "daemon_conf.h"
 #include "evlog.h"
 #include "fileutil.h"
 #include "protocol.h"
@@ -395,6 +396,87 @@ static void test_evlog(void **state)
     vkt_tmpdir_cleanup(dir);
 }
 
+/* ------------------------------------------------- shipped config files -- */
+
+static void test_shipped_access_rules(void **state)
+{
+    VK_AUTOFREE(char *) path = vkt_srcpath("../conf/access.conf");
+    vk_access *a = VKT_NONNULL(vk_access_load(path));
+    assert_true(vk_access_count(a) >= 4);
+    vk_identity root = { .unix_peer = true, .uid = 0 };
+    assert_true(vk_access_allowed(a, &root, VK_ACL_DOMAIN, VK_ACL_MIGRATE));
+    vk_identity backup = { .dn = "CN=backup-3,O=Example" };
+    assert_true(vk_access_allowed(a, &backup, VK_ACL_VOLUME, VK_ACL_DOWNLOAD));
+    assert_false(vk_access_allowed(a, &backup, VK_ACL_DOMAIN, VK_ACL_STOP));
+    vk_access_free(a);
+}
+
+static void test_daemon_config(void **state)
+{
+    char *dir = vkt_tmpdir();
+    vk_paths *paths = vk_paths_new(dir);
+    vkd_config cfg;
+    /* the shipped file (everything commented out) gives the defaults */
+    VK_AUTOFREE(char *) shipped = vkt_srcpath("../conf/virtkitd.conf");
+    VKT_OK(vkd_config_load(&cfg, shipped, true, paths));
+    assert_int_equal(cfg.rw_mode, 0700);
+    assert_int_equal(cfg.ro_mode, 0777);
+    assert_int_equal(cfg.tls_port, 16514);
+    assert_int_equal(cfg.workers, 8);
+    assert_int_equal(cfg.max_message_size, 16u << 20);
+    VK_AUTOFREE(char *) sock = vk_asprintf("%s/run/virtkit/virtkitd-sock", dir);
+    assert_string_equal(cfg.rw_socket, sock);
+    vkd_config_clear(&cfg);
+
+    VK_AUTOFREE(char *) f = vk_asprintf("%s/v.conf", dir);
+    static const char good[] =
+        "unix = { rw_mode = \"0770\"; group = \"kvm\"; };\n"
+        "tls = { listen = true; port = 1234; allowed_dn = ( \"CN=a*\", \"CN=b\" ); };\n"
+        "limits = { workers = 3; max_message_size = 65536; };\n"
+        "keepalive = { interval = -1; };\n"
+        "log = { level = \"debug\"; };\n";
+    VKT_OK(vk_file_write_atomic(f, good, strlen(good), 0600));
+    VKT_OK(vkd_config_load(&cfg, f, true, paths));
+    assert_int_equal(cfg.rw_mode, 0770);
+    assert_string_equal(cfg.group, "kvm");
+    assert_true(cfg.tls_listen);
+    assert_int_equal(cfg.tls_port, 1234);
+    assert_int_equal(vk_strv_len(cfg.tls_allowed_dn), 2);
+    assert_int_equal(cfg.workers, 3);
+    assert_int_equal(cfg.keepalive_interval, -1);
+    vkd_config_clear(&cfg);
+
+    static const struct {
+        const char *text;
+        const char *needle;
+    } bad[] = {
+        { "limits = { wokers = 3; };\n", "v.conf:1: setting 'limits.wokers' is not a virtkitd" },
+        { "\nlimits = { workers = \"3\"; };\n", "v.conf:2: setting 'limits.workers' must be an integer" },
+        { "limits = { workers = 0; };\n", "is 0, outside 1..1024" },
+        { "limits = { max_message_size = 100; };\n", "is 100, outside 65536.." },
+        { "unix = { ro_mode = \"0999\"; };\n", "must be an octal mode string" },
+        { "tls = { listen = 1; };\n", "must be true or false" },
+        { "tls = { allowed_dn = ( 1, 2 ); };\n", "element 1 is not a string" },
+        { "tls = { listen = true; cert = \"\"; };\n", "tls.listen needs tls.cert" },
+        { "limits = { workers = 3;\n\n", "v.conf:3: syntax error" },
+    };
+    for (size_t i = 0; i < VK_ARRAY_LEN(bad); i++) {
+        VKT_OK(vk_file_write_atomic(f, bad[i].text, strlen(bad[i].text), 0600));
+        virtkit_error_clear();
+        assert_int_equal(vkd_config_load(&cfg, f, true, paths), -1);
+        VKT_ERROR(VIRTKIT_ERR_CONF, bad[i].needle);
+        vkd_config_clear(&cfg);
+    }
+    VK_AUTOFREE(char *) missing = vk_asprintf("%s/none.conf", dir);
+    VKT_OK(vkd_config_load(&cfg, missing, false, paths));
+    vkd_config_clear(&cfg);
+    assert_int_equal(vkd_config_load(&cfg, missing, true, paths), -1);
+    VKT_ERROR(VIRTKIT_ERR_CONF, "does not exist");
+    vkd_config_clear(&cfg);
+    vk_paths_free(paths);
+    vkt_tmpdir_cleanup(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -409,6 +491,8 @@ int main(void)
         cmocka_unit_test(test_access_rules),
         cmocka_unit_test(test_access_errors),
         cmocka_unit_test(test_evlog),
+        cmocka_unit_test(test_shipped_access_rules),
+        cmocka_unit_test(test_daemon_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
