@@ -1,0 +1,80 @@
+#!/bin/sh
+# cli.sh: the qemu plugin through the real `virtkit` CLI, one process per
+# command on a qemu:///embed root (so every command after `start` is a new
+# embedded instance that reconnects to the running qemu), then the demo
+# (tests/guest/demo.sh) as the README's quick start runs it.
+# SKIP (77) when qemu or the tiny guest cannot be had.
+set -u
+B=${VIRTKIT_TEST_BUILDDIR:?run through make check}
+S=${VIRTKIT_TEST_SRCDIR:?run through make check}
+V="$B/framework/cli/virtkit"
+command -v qemu-system-x86_64 >/dev/null || { echo "SKIP: qemu-system-x86_64 is not installed"; exit 77; }
+GUEST=$("$S/guest/build-guest.sh" "${VIRTKIT_GUEST_DIR:-$B/tests/guest-cache}" 2>/dev/null) ||
+    { echo "SKIP: tests/guest/build-guest.sh cannot build the guest (apt-get download?)"; exit 77; }
+chmod 755 "$GUEST"
+ROOT=$(mktemp -d /tmp/virtkit-cli-XXXXXX)
+chmod 755 "$ROOT"
+URI="qemu:///embed?root=$ROOT"
+cleanup() {
+    "$V" -c "$URI" destroy cli >/dev/null 2>&1
+    rm -rf "$ROOT"
+}
+trap cleanup EXIT
+
+fails=0
+vk() { "$V" -c "$URI" "$@"; }
+check() { # check DESCRIPTION EXPECTED-SUBSTRING OUTPUT
+    case "$3" in
+    *"$2"*) echo "ok: $1" ;;
+    *) echo "FAIL: $1: expected '$2' in:"; echo "$3"; fails=$((fails + 1)) ;;
+    esac
+}
+state() { vk domstate cli 2>&1; }
+
+cat >"$ROOT/cli.xml" <<XML
+<domain type='qemu'>
+  <name>cli</name>
+  <memory unit='MiB'>256</memory>
+  <os>
+    <type arch='x86_64' machine='q35'>hvm</type>
+    <kernel>$GUEST/vmlinuz</kernel>
+    <initrd>$GUEST/initrd.gz</initrd>
+    <cmdline>console=ttyS0 panic=-1 quiet</cmdline>
+  </os>
+  <features><acpi/></features>
+  <devices><serial type='pty'/><console type='pty'/></devices>
+</domain>
+XML
+
+check "define" "defined" "$(vk define "$ROOT/cli.xml" 2>&1)"
+check "list shows it shut off" "shut off" "$(vk list --all 2>&1)"
+check "start" "started" "$(vk start cli 2>&1)"
+check "console shows the guest's marker" "VIRTKIT-GUEST-READY" \
+    "$(vk console cli --timeout 60 </dev/null 2>&1 | sed -n '/VIRTKIT-GUEST-READY/{p;q}')"
+check "dominfo (a new instance, reconnected)" "running" "$(vk dominfo cli 2>&1)"
+check "domstats" "cpu.time=" "$(vk domstats cli --cpu 2>&1)"
+check "dumpxml shows the pty" "/dev/pts/" "$(vk dumpxml cli 2>&1)"
+vk suspend cli >/dev/null 2>&1
+check "suspend" "paused" "$(state)"
+vk resume cli >/dev/null 2>&1
+check "resume" "running" "$(state)"
+check "save" "saved" "$(vk save cli "$ROOT/cli.save" 2>&1)"
+check "saved domain is off" "shut off" "$(state)"
+check "save image holds the definition" "<name>cli</name>" \
+    "$(vk save-image-dumpxml "$ROOT/cli.save" 2>&1)"
+check "restore" "restored" "$(vk restore "$ROOT/cli.save" 2>&1)"
+check "restored guest answers on its console" "restored-ok" \
+    "$(printf 'echo restored-""ok\n' | vk console cli --timeout 4 2>&1)"
+truncate -s -1000 "$ROOT/cli.save"
+vk destroy cli >/dev/null 2>&1
+check "a truncated image is refused" "truncated" "$(vk restore "$ROOT/cli.save" 2>&1)"
+check "shutdown needs it running" "not running" "$(vk shutdown cli 2>&1)"
+sed -e "s#$GUEST/vmlinuz#$ROOT/no-such-kernel#" -e 's#<name>cli</name>#<name>cli-bad</name>#' "$ROOT/cli.xml" >"$ROOT/bad.xml"
+check "a missing kernel is named" "no-such-kernel" "$(vk create "$ROOT/bad.xml" 2>&1)"
+check "undefine" "undefined" "$(vk undefine cli 2>&1)"
+
+DEMO=$("$S/guest/demo.sh" "$B" 2>&1)
+check "the demo boots, reports and shuts down its guest" "Domain 'demo' is shut off" "$DEMO"
+check "the demo shows the console" "VIRTKIT-GUEST-READY" "$DEMO"
+
+[ "$fails" -eq 0 ] || { echo "$fails check(s) failed"; exit 1; }
