@@ -204,6 +204,14 @@ typedef struct vk_event {
 
 /* Takes ownership of ev's strings; assigns seq unless ev->seq is set. */
 void vk_event_queue(virtkit_connect *conn, vk_event *ev);
+/* A sink takes every event of a connection instead of its callbacks:
+ * called at once, in the thread that raised the event, with the
+ * connection's event lock held (so it must not block, nor register or
+ * deregister callbacks). NULL restores the callbacks; once that returns
+ * the sink is not running and will not run again. virtkitd forwards its
+ * clients' events this way, without a hop through its event loop. */
+typedef void (*vk_event_sink_fn)(virtkit_connect *conn, const vk_event *ev, void *opaque);
+void vk_event_set_sink(virtkit_connect *conn, vk_event_sink_fn fn, void *opaque);
 void vk_event_clear(vk_event *ev);
 /* Callbacks registered of a kind (the remote driver asks the daemon for
  * events only while someone listens). */

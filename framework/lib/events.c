@@ -45,6 +45,8 @@ struct vk_event_state {
     unsigned long long last_delivered;
     unsigned long long dropped;
     int dispatching;
+    vk_event_sink_fn sink;       /* takes every event instead of the queue */
+    void *sink_opaque;
 };
 
 vk_event_state *vk_event_state_new(void)
@@ -226,10 +228,27 @@ static void dispatch_timer(int timer, void *opaque)
     vk_connect_unref(conn);
 }
 
+void vk_event_set_sink(virtkit_connect *conn, vk_event_sink_fn fn, void *opaque)
+{
+    vk_event_state *st = conn->events;
+    pthread_mutex_lock(&st->lock);
+    st->sink = fn;
+    st->sink_opaque = opaque;
+    pthread_mutex_unlock(&st->lock);
+}
+
 void vk_event_queue(virtkit_connect *conn, vk_event *ev)
 {
     vk_event_state *st = conn->events;
     pthread_mutex_lock(&st->lock);
+    if (st->sink) {
+        /* Under the lock, so that once vk_event_set_sink(NULL) returns no
+         * call is running or will run. */
+        st->sink(conn, ev, st->sink_opaque);
+        pthread_mutex_unlock(&st->lock);
+        vk_event_clear(ev);
+        return;
+    }
     if (!ev->seq)
         ev->seq = ++st->seq;
     else if (ev->seq > st->seq)
