@@ -57,6 +57,7 @@ void srv_client_ref(srv_client *cl)
 static void client_free(srv_client *cl)
 {
     VK_DEBUG("server", "client %llu freed", (unsigned long long)cl->id);
+    srv_events_detach(cl);
     if (cl->conn)
         virtkit_connect_close(cl->conn);
     vk_rpc_sock_close(&cl->sock);
@@ -810,8 +811,7 @@ static void accept_clients(vk_server *s, srv_listener *L)
         cl->sock.fd = fd;
         cl->kind = L->kind;
         cl->readonly = L->kind == CL_UNIX_RO;
-        for (size_t i = 0; i < VK_ARRAY_LEN(cl->cb_ids); i++)
-            cl->cb_ids[i] = -1;
+        cl->nodedev_cb = -1;
         cl->accepted_ms = cl->last_rx_ms = cl->last_ping_ms = vk_now_ms();
         if (L->kind == CL_TLS) {
             VK_AUTOFREE(char *) addr = peer_address(fd);

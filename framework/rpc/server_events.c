@@ -1,10 +1,12 @@
 /*
  * server_events.c: events on the daemon side.
  *
- * A client's subscription is a callback on its own in-process connection;
- * each event is stamped by the backlog (evlog.c) and sent as an EVENT
- * frame. ev_lock orders a subscription's replay of missed events (for a
- * client that opened with resume_events) before any live one.
+ * Each client's in-process connection hands its events to a sink (core.h)
+ * that runs in the thread raising the event: every event is stamped and
+ * kept by the backlog (evlog.c) and, when the client asked for its kind,
+ * sent at once as an EVENT frame, usually before the reply to the call
+ * that caused it. ev_lock orders a client's replay of missed events (for
+ * one that opened with resume_events) before any live one.
  *
  * Hubs: for every driver URI a client has opened, the daemon keeps one
  * connection of its own listening to all events and recording them, so
@@ -28,20 +30,6 @@ typedef struct srv_hub {
     virtkit_connect *conn;
 } srv_hub;
 
-typedef struct ev_sub {
-    srv_client *cl;          /* a client's subscription, or */
-    srv_hub *hub;            /* a hub's (records only) */
-    vk_event_kind kind;
-} ev_sub;
-
-static void ev_sub_free(void *p)
-{
-    ev_sub *s = p;
-    if (s->cl)
-        srv_client_unref(s->cl);
-    free(s);
-}
-
 static void send_event_frame(srv_client *cl, uint64_t seq, const vk_event *ev)
 {
     VkRef obj = VK_REF__INIT;
@@ -62,120 +50,39 @@ static void send_event_frame(srv_client *cl, uint64_t seq, const vk_event *ev)
     srv_client_send_ex(cl, buf, len, true);
 }
 
-static void deliver(ev_sub *s, vk_event *ev)
+/* The client connection's event sink (core.h): runs in the thread that
+ * raised the event, under the connection's event lock. Every event is
+ * stamped and kept; it is sent when the client asked for its kind. */
+static void client_sink(virtkit_connect *conn, const vk_event *ev, void *opaque)
 {
-    if (s->hub) {
-        vk_evlog_record(s->hub->srv->evlog, s->hub->key, 0, 0, ev);
-        return;
-    }
-    srv_client *cl = s->cl;
-    pthread_mutex_lock(&cl->lock);
-    bool gone = cl->closed;
-    const char *key = cl->key;
-    pthread_mutex_unlock(&cl->lock);
-    if (gone)
+    srv_client *cl = opaque;
+    if (ev->kind < VK_EV_DOMAIN_LIFECYCLE || ev->kind > VK_EV_NODEDEV_LIFECYCLE)
         return;
     pthread_mutex_lock(&cl->ev_lock);
-    uint64_t seq = vk_evlog_record(cl->srv->evlog, key, cl->id, cl->last_seq, ev);
+    uint64_t seq = vk_evlog_record(cl->srv->evlog, cl->key, cl->id, cl->last_seq, ev);
     cl->last_seq = seq;
-    send_event_frame(cl, seq, ev);
+    if (cl->ev_wanted & (1u << ev->kind))
+        send_event_frame(cl, seq, ev);
     pthread_mutex_unlock(&cl->ev_lock);
 }
 
-static void cb_domain_lifecycle(virtkit_connect *conn, virtkit_domain *d, int event, int detail,
-                                void *opaque)
+void srv_events_attach(srv_client *cl)
 {
-    vk_event ev = { .kind = VK_EV_DOMAIN_LIFECYCLE, .event = event, .detail = detail,
-                    .obj = d->ref };
-    deliver(opaque, &ev);
+    vk_event_set_sink(cl->conn, client_sink, cl);
 }
 
-static void cb_domain_reboot(virtkit_connect *conn, virtkit_domain *d, void *opaque)
+void srv_events_detach(srv_client *cl)
 {
-    vk_event ev = { .kind = VK_EV_DOMAIN_REBOOT, .obj = d->ref };
-    deliver(opaque, &ev);
+    if (cl->conn)
+        vk_event_set_sink(cl->conn, NULL, NULL);
 }
 
-static void cb_domain_io_error(virtkit_connect *conn, virtkit_domain *d, const char *src,
-                               const char *alias, int action, const char *reason, void *opaque)
+/* Node device events come from a uevent monitor that the core runs only
+ * while a node device callback is registered: register one that never
+ * runs (the sink takes the events). */
+static void nodedev_noop(virtkit_connect *conn, virtkit_nodedev *d, int event, int detail,
+                         void *opaque)
 {
-    vk_event ev = { .kind = VK_EV_DOMAIN_IO_ERROR, .event = action, .str1 = (char *)src,
-                    .str2 = (char *)alias, .str3 = (char *)reason, .obj = d->ref };
-    deliver(opaque, &ev);
-}
-
-static void cb_domain_device(virtkit_connect *conn, virtkit_domain *d, const char *alias,
-                             void *opaque)
-{
-    ev_sub *s = opaque;
-    vk_event ev = { .kind = s->kind, .str1 = (char *)alias, .obj = d->ref };
-    deliver(s, &ev);
-}
-
-static void cb_network(virtkit_connect *conn, virtkit_network *n, int event, int detail,
-                       void *opaque)
-{
-    vk_event ev = { .kind = VK_EV_NETWORK_LIFECYCLE, .event = event, .detail = detail,
-                    .obj = n->ref };
-    deliver(opaque, &ev);
-}
-
-static void cb_pool(virtkit_connect *conn, virtkit_pool *p, int event, int detail, void *opaque)
-{
-    vk_event ev = { .kind = VK_EV_POOL_LIFECYCLE, .event = event, .detail = detail,
-                    .obj = p->ref };
-    deliver(opaque, &ev);
-}
-
-static void cb_nodedev(virtkit_connect *conn, virtkit_nodedev *d, int event, int detail,
-                       void *opaque)
-{
-    vk_event ev = { .kind = VK_EV_NODEDEV_LIFECYCLE, .event = event, .detail = detail,
-                    .obj = { .name = d->name, .id = -1 } };
-    deliver(opaque, &ev);
-}
-
-/* One registration per kind: the table of how to subscribe to it. */
-static int subscribe(virtkit_connect *conn, vk_event_kind kind, ev_sub *s)
-{
-    switch (kind) {
-    case VK_EV_DOMAIN_LIFECYCLE:
-        return virtkit_connect_domain_event_register(conn, NULL, VIRTKIT_DOMAIN_EVENT_ID_LIFECYCLE,
-                                                     VIRTKIT_EVENT_CALLBACK(cb_domain_lifecycle),
-                                                     s, ev_sub_free);
-    case VK_EV_DOMAIN_REBOOT:
-        return virtkit_connect_domain_event_register(conn, NULL, VIRTKIT_DOMAIN_EVENT_ID_REBOOT,
-                                                     VIRTKIT_EVENT_CALLBACK(cb_domain_reboot), s,
-                                                     ev_sub_free);
-    case VK_EV_DOMAIN_IO_ERROR:
-        return virtkit_connect_domain_event_register(conn, NULL, VIRTKIT_DOMAIN_EVENT_ID_IO_ERROR,
-                                                     VIRTKIT_EVENT_CALLBACK(cb_domain_io_error),
-                                                     s, ev_sub_free);
-    case VK_EV_DOMAIN_DEVICE_REMOVED:
-    case VK_EV_DOMAIN_DEVICE_ADDED:
-        return virtkit_connect_domain_event_register(
-            conn, NULL,
-            kind == VK_EV_DOMAIN_DEVICE_ADDED ? VIRTKIT_DOMAIN_EVENT_ID_DEVICE_ADDED
-                                              : VIRTKIT_DOMAIN_EVENT_ID_DEVICE_REMOVED,
-            VIRTKIT_EVENT_CALLBACK(cb_domain_device), s, ev_sub_free);
-    case VK_EV_NETWORK_LIFECYCLE:
-        return virtkit_connect_network_event_register(conn, NULL, cb_network, s, ev_sub_free);
-    case VK_EV_POOL_LIFECYCLE:
-        return virtkit_connect_pool_event_register(conn, NULL, cb_pool, s, ev_sub_free);
-    case VK_EV_NODEDEV_LIFECYCLE:
-        return virtkit_connect_nodedev_event_register(conn, NULL, cb_nodedev, s, ev_sub_free);
-    }
-    return -1;
-}
-
-static int unsubscribe(virtkit_connect *conn, vk_event_kind kind, int id)
-{
-    switch (kind) {
-    case VK_EV_NETWORK_LIFECYCLE: return virtkit_connect_network_event_deregister(conn, id);
-    case VK_EV_POOL_LIFECYCLE: return virtkit_connect_pool_event_deregister(conn, id);
-    case VK_EV_NODEDEV_LIFECYCLE: return virtkit_connect_nodedev_event_deregister(conn, id);
-    default: return virtkit_connect_domain_event_deregister(conn, id);
-    }
 }
 
 static int check_kind(uint32_t kind)
@@ -195,6 +102,14 @@ static void replay_one(void *opaque, uint64_t seq, const vk_event *ev)
     send_event_frame(cl, seq, ev);
 }
 
+static int empty_reply(srv_call *c, ProtobufCMessage **ret)
+{
+    VkEmpty *out = vk_arena_alloc(c->a, sizeof(*out));
+    vk_empty__init(out);
+    *ret = &out->base;
+    return 0;
+}
+
 int srv_event_register(srv_call *c, const ProtobufCMessage *args_, ProtobufCMessage **ret)
 {
     const VkEventReg *in = (const VkEventReg *)args_;
@@ -202,38 +117,31 @@ int srv_event_register(srv_call *c, const ProtobufCMessage *args_, ProtobufCMess
         return -1;
     srv_client *cl = c->cl;
     vk_event_kind kind = (vk_event_kind)in->kind;
-    pthread_mutex_lock(&cl->ev_lock);
-    pthread_mutex_lock(&cl->lock);
-    bool have = cl->cb_ids[kind] >= 0;
-    bool resuming = cl->resuming;
-    uint64_t from = cl->resume_from;
-    pthread_mutex_unlock(&cl->lock);
-    if (!have) {
-        ev_sub *s = vk_alloc(sizeof(*s));
-        srv_client_ref(cl);
-        s->cl = cl;
-        s->kind = kind;
-        int id = subscribe(c->conn, kind, s);
-        if (id < 0) {
-            pthread_mutex_unlock(&cl->ev_lock);
-            ev_sub_free(s); /* a refused registration keeps nothing */
+    /* Not under ev_lock: registering takes the connection's event lock,
+     * which the sink holds when it takes ev_lock. */
+    int none = -1;
+    if (kind == VK_EV_NODEDEV_LIFECYCLE &&
+        __atomic_compare_exchange_n(&cl->nodedev_cb, &none, -2, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_RELAXED)) {
+        int id = virtkit_connect_nodedev_event_register(c->conn, NULL, nodedev_noop, NULL, NULL);
+        __atomic_store_n(&cl->nodedev_cb, id < 0 ? -1 : id, __ATOMIC_RELEASE);
+        if (id < 0)
             return -1;
-        }
-        pthread_mutex_lock(&cl->lock);
-        cl->cb_ids[kind] = id;
-        pthread_mutex_unlock(&cl->lock);
+    }
+    pthread_mutex_lock(&cl->ev_lock);
+    if (!(cl->ev_wanted & (1u << kind))) {
+        cl->ev_wanted |= 1u << kind;
         /* Live events wait on ev_lock, so the missed ones go first. */
-        if (resuming) {
-            size_t n = vk_evlog_replay(cl->srv->evlog, cl->key, kind, from, replay_one, cl);
+        if (cl->resuming) {
+            size_t n = vk_evlog_replay(cl->srv->evlog, cl->key, kind, cl->resume_from,
+                                       replay_one, cl);
             VK_DEBUG("events", "client %llu: replayed %zu missed event(s) of kind %d after %llu",
-                     (unsigned long long)cl->id, n, (int)kind, (unsigned long long)from);
+                     (unsigned long long)cl->id, n, (int)kind,
+                     (unsigned long long)cl->resume_from);
         }
     }
     pthread_mutex_unlock(&cl->ev_lock);
-    VkEmpty *out = vk_arena_alloc(c->a, sizeof(*out));
-    vk_empty__init(out);
-    *ret = &out->base;
-    return 0;
+    return empty_reply(c, ret);
 }
 
 int srv_event_deregister(srv_call *c, const ProtobufCMessage *args_, ProtobufCMessage **ret)
@@ -242,42 +150,32 @@ int srv_event_deregister(srv_call *c, const ProtobufCMessage *args_, ProtobufCMe
     if (check_kind(in->kind) < 0)
         return -1;
     srv_client *cl = c->cl;
-    pthread_mutex_lock(&cl->lock);
-    int id = cl->cb_ids[in->kind];
-    cl->cb_ids[in->kind] = -1;
-    pthread_mutex_unlock(&cl->lock);
-    if (id >= 0 && unsubscribe(c->conn, (vk_event_kind)in->kind, id) < 0)
-        return -1;
-    VkEmpty *out = vk_arena_alloc(c->a, sizeof(*out));
-    vk_empty__init(out);
-    *ret = &out->base;
-    return 0;
+    pthread_mutex_lock(&cl->ev_lock);
+    cl->ev_wanted &= ~(1u << in->kind);
+    pthread_mutex_unlock(&cl->ev_lock);
+    if (in->kind == VK_EV_NODEDEV_LIFECYCLE) {
+        int id = __atomic_exchange_n(&cl->nodedev_cb, -1, __ATOMIC_ACQ_REL);
+        if (id >= 0)
+            virtkit_connect_nodedev_event_deregister(c->conn, id);
+    }
+    return empty_reply(c, ret);
 }
 
 void srv_events_drop(srv_client *cl)
 {
-    pthread_mutex_lock(&cl->lock);
-    virtkit_connect *conn = cl->conn;
-    int ids[VK_ARRAY_LEN(cl->cb_ids)];
-    memcpy(ids, cl->cb_ids, sizeof(ids));
-    for (size_t i = 0; i < VK_ARRAY_LEN(cl->cb_ids); i++)
-        cl->cb_ids[i] = -1;
-    pthread_mutex_unlock(&cl->lock);
-    for (size_t k = 0; conn && k < VK_ARRAY_LEN(ids); k++)
-        if (ids[k] >= 0)
-            unsubscribe(conn, (vk_event_kind)k, ids[k]);
-    virtkit_error_clear();
+    pthread_mutex_lock(&cl->ev_lock);
+    cl->ev_wanted = 0;
+    pthread_mutex_unlock(&cl->ev_lock);
 }
 
 /* --------------------------------------------------------------- hubs -- */
 
-/* Every kind but node devices (those come from the host, not a driver's
- * state, and would start a uevent monitor per hub). */
-static const vk_event_kind hub_kinds[] = {
-    VK_EV_DOMAIN_LIFECYCLE, VK_EV_DOMAIN_REBOOT, VK_EV_DOMAIN_IO_ERROR,
-    VK_EV_DOMAIN_DEVICE_REMOVED, VK_EV_DOMAIN_DEVICE_ADDED, VK_EV_NETWORK_LIFECYCLE,
-    VK_EV_POOL_LIFECYCLE,
-};
+static void hub_sink(virtkit_connect *conn, const vk_event *ev, void *opaque)
+{
+    srv_hub *h = opaque;
+    if (ev->kind >= VK_EV_DOMAIN_LIFECYCLE && ev->kind < VK_EV_NODEDEV_LIFECYCLE)
+        vk_evlog_record(h->srv->evlog, h->key, 0, 0, ev);
+}
 
 void srv_hub_ensure(vk_server *s, const char *key)
 {
@@ -303,16 +201,7 @@ void srv_hub_ensure(vk_server *s, const char *key)
         vk_error_restore(e);
         return;
     }
-    for (size_t i = 0; i < VK_ARRAY_LEN(hub_kinds); i++) {
-        ev_sub *sub = vk_alloc(sizeof(*sub));
-        sub->hub = h;
-        sub->kind = hub_kinds[i];
-        if (subscribe(h->conn, hub_kinds[i], sub) < 0) {
-            VK_WARN("events", "%s: cannot listen to events of kind %d: %s", key,
-                    (int)hub_kinds[i], vk_error_message());
-            ev_sub_free(sub);
-        }
-    }
+    vk_event_set_sink(h->conn, hub_sink, h);
     vk_evlog_add_key(s->evlog, key);
     vk_error_restore(e);
     VK_DEBUG("events", "recording the events of %s", key);
@@ -326,8 +215,10 @@ void srv_hubs_free(vk_server *s)
     pthread_mutex_unlock(&s->lock);
     while (h) {
         srv_hub *n = h->next;
-        if (h->conn)
+        if (h->conn) {
+            vk_event_set_sink(h->conn, NULL, NULL);
             virtkit_connect_close(h->conn);
+        }
         free(h->key);
         free(h);
         h = n;

@@ -55,8 +55,9 @@ struct srv_client {
     char *key;                     /* the driver URI, for the event backlog */
     uint64_t resume_from;
     bool resuming;
-    int cb_ids[VK_EV_NODEDEV_LIFECYCLE + 1];
-    uint64_t last_seq;             /* last event number sent (ev_lock) */
+    uint32_t ev_wanted;            /* event kinds sent (bits, ev_lock) */
+    uint64_t last_seq;             /* last event number stamped (ev_lock) */
+    int nodedev_cb;                /* keeps the uevent monitor on, or -1 */
     srv_out *out_head, *out_tail;
     size_t out_bytes;
     uint32_t ep_events;            /* current epoll interest */
@@ -158,7 +159,10 @@ int srv_open_connection(srv_call *c, const VkOpenArgs *a, VkOpenRet *ret);
 /* server_events.c */
 int srv_event_register(srv_call *c, const ProtobufCMessage *args, ProtobufCMessage **ret);
 int srv_event_deregister(srv_call *c, const ProtobufCMessage *args, ProtobufCMessage **ret);
-/* The client is gone: drop its subscriptions. */
+/* Forward the client connection's events (after open) / stop (free). */
+void srv_events_attach(srv_client *cl);
+void srv_events_detach(srv_client *cl);
+/* The client is gone: send it no more events. */
 void srv_events_drop(srv_client *cl);
 /* Keep recording the events of driver URI key (idempotent). */
 void srv_hub_ensure(vk_server *s, const char *key);

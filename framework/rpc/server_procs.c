@@ -1102,6 +1102,7 @@ int srv_open_connection(srv_call *c, const VkOpenArgs *in, VkOpenRet *ret)
     cl->resuming = in->has_resume_events;
     cl->resume_from = in->resume_events;
     pthread_mutex_unlock(&cl->lock);
+    srv_events_attach(cl);
     __atomic_store_n(&cl->open, true, __ATOMIC_RELEASE);
     ret->max_requests = __atomic_load_n(&s->hot_max_requests, __ATOMIC_RELAXED);
     ret->max_message = __atomic_load_n(&s->hot_max_message, __ATOMIC_RELAXED);
