@@ -452,6 +452,65 @@ static void test_console_stream(void **state)
     vkt_daemon_free(d);
 }
 
+typedef struct console_log {
+    pthread_mutex_t lock;
+    char buf[1024];
+    size_t n;
+    int calls;
+} console_log;
+
+static void on_console(virtkit_stream *st, int events, void *opaque)
+{
+    console_log *l = opaque;
+    pthread_mutex_lock(&l->lock);
+    l->calls++;
+    for (;;) {
+        int r = virtkit_stream_recv(st, l->buf + l->n, sizeof(l->buf) - 1 - l->n);
+        if (r <= 0)
+            break;
+        l->n += (size_t)r;
+    }
+    l->buf[l->n] = 0;
+    pthread_mutex_unlock(&l->lock);
+}
+
+static bool console_has(console_log *l, const char *needle)
+{
+    int64_t t0 = vk_now_ms();
+    for (;;) {
+        pthread_mutex_lock(&l->lock);
+        bool has = strstr(l->buf, needle) != NULL;
+        pthread_mutex_unlock(&l->lock);
+        if (has || vk_now_ms() - t0 > 5000)
+            return has;
+        usleep(5000);
+    }
+}
+
+/* A non-blocking stream driven by callbacks from the event loop. */
+static void test_console_callbacks(void **state)
+{
+    vkt_daemon *d = vkt_daemon_start(NULL, NULL);
+    virtkit_connect *c = VKT_NONNULL(virtkit_connect_open(d->uri, 0));
+    virtkit_domain *dom = VKT_NONNULL(virtkit_domain_lookup_by_name(c, "test"));
+    virtkit_stream *st = VKT_NONNULL(virtkit_stream_new(c, VIRTKIT_STREAM_NONBLOCK));
+    VKT_OK(virtkit_domain_open_console(dom, "console0", st, 0));
+    static console_log l = { .lock = PTHREAD_MUTEX_INITIALIZER };
+    /* nothing there yet or the banner: never blocks */
+    VKT_OK(virtkit_stream_add_callback(st, VIRTKIT_EVENT_HANDLE_READABLE, on_console, &l, NULL));
+    assert_true(console_has(&l, "test console of domain 'test'"));
+    assert_int_equal(virtkit_stream_send(st, "echo-me\n", 8), 8);
+    assert_true(console_has(&l, "echo-me"));
+    VKT_OK(virtkit_stream_remove_callback(st));
+    char b[16];
+    assert_int_equal(virtkit_stream_recv(st, b, sizeof(b)), -2);
+    VKT_OK(virtkit_stream_abort(st));
+    virtkit_stream_free(st);
+    virtkit_domain_free(dom);
+    virtkit_connect_close(c);
+    vkt_daemon_free(d);
+}
+
 static void test_volume_transfer(void **state)
 {
     vkt_daemon *d = vkt_daemon_start(NULL, NULL);
@@ -496,6 +555,45 @@ static void test_volume_transfer(void **state)
     virtkit_volume_free(v);
     virtkit_pool_free(p);
     virtkit_connect_close(c);
+    vkt_daemon_free(d);
+}
+
+/* ---------------------------------------------------------- migration -- */
+
+/* The core drives the five phases across two remote connections, each a
+ * call to the daemon. */
+static void test_migration_between_remote_connections(void **state)
+{
+    vkt_daemon *d = vkt_daemon_start(NULL, NULL);
+    virtkit_connect *src = VKT_NONNULL(virtkit_connect_open(d->uri, 0));
+    virtkit_connect *dst = VKT_NONNULL(virtkit_connect_open(d->uri, 0));
+    virtkit_domain *old = VKT_NONNULL(virtkit_domain_lookup_by_name(dst, "test"));
+    VKT_OK(virtkit_domain_destroy(old, 0));
+    VKT_OK(virtkit_domain_undefine(old, 0));
+    virtkit_domain_free(old);
+    virtkit_domain *dom = VKT_NONNULL(virtkit_domain_lookup_by_name(src, "test"));
+    virtkit_params *p = virtkit_params_new();
+    virtkit_params_add_ullong(p, "bandwidth", 100);
+    virtkit_domain *moved = VKT_NONNULL(
+        virtkit_domain_migrate(dom, dst, p, VIRTKIT_MIGRATE_LIVE | VIRTKIT_MIGRATE_PERSIST_DEST));
+    int st = 0, reason = 0;
+    VKT_OK(virtkit_domain_get_state(moved, &st, &reason, 0));
+    assert_int_equal(st, VIRTKIT_DOMAIN_RUNNING);
+    assert_int_equal(reason, VIRTKIT_RUNNING_MIGRATED);
+    VKT_OK(virtkit_domain_get_state(dom, &st, &reason, 0));
+    assert_int_equal(st, VIRTKIT_DOMAIN_SHUTOFF);
+    assert_int_equal(reason, VIRTKIT_SHUTOFF_MIGRATED);
+    /* a failed phase is reported and leaves the source running */
+    virtkit_domain_free(moved);
+    VKT_OK(virtkit_domain_create(dom, 0));
+    assert_null(virtkit_domain_migrate(dom, dst, NULL, 0));
+    assert_int_not_equal(virtkit_error_last()->code, VIRTKIT_ERR_OK);
+    VKT_OK(virtkit_domain_get_state(dom, &st, NULL, 0));
+    assert_int_equal(st, VIRTKIT_DOMAIN_RUNNING);
+    virtkit_params_free(p);
+    virtkit_domain_free(dom);
+    virtkit_connect_close(src);
+    virtkit_connect_close(dst);
     vkt_daemon_free(d);
 }
 
@@ -602,7 +700,9 @@ int main(void)
         cmocka_unit_test(test_priority_lane_and_keepalive),
         cmocka_unit_test(test_client_keepalive_timeout),
         cmocka_unit_test(test_console_stream),
+        cmocka_unit_test(test_console_callbacks),
         cmocka_unit_test(test_volume_transfer),
+        cmocka_unit_test(test_migration_between_remote_connections),
         cmocka_unit_test(test_daemon_command_line),
     };
     int r = cmocka_run_group_tests(tests, NULL, NULL);
