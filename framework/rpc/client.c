@@ -268,23 +268,9 @@ void vk_rpc_client_close(vk_rpc_client *c)
 /* Try to take the reader role without waiting; see client_read_some. */
 static int client_read_some(vk_rpc_client *c, bool block);
 
-static void drain_while_writing(vk_rpc_client *c)
-{
-    pthread_mutex_lock(&c->lock);
-    if (c->reader_busy || c->closed) {
-        pthread_mutex_unlock(&c->lock);
-        return;
-    }
-    c->reader_busy = true;
-    pthread_mutex_unlock(&c->lock);
-    while (client_read_some(c, false) > 0)
-        ;
-    pthread_mutex_lock(&c->lock);
-    c->reader_busy = false;
-    if (c->waiters)
-        pthread_cond_signal(c->waiters->cond);
-    pthread_mutex_unlock(&c->lock);
-}
+/* Read what has arrived, if nobody holds the reader role (the event loop,
+ * or a writer waiting for room). False when someone else is reading. */
+static bool read_available(vk_rpc_client *c);
 
 /* Write one whole frame. While the socket is full, read what the daemon
  * sends (if nobody else does) so that neither side waits on the other. */
@@ -303,7 +289,7 @@ static int client_send(vk_rpc_client *c, const uint8_t *buf, size_t len, bool ma
             /* The daemon may have said why it hung up (a NOTICE waiting in
              * our receive buffer): read it before reporting. */
             if (may_read)
-                drain_while_writing(c);
+                read_available(c);
             fail_unlocked(c, VIRTKIT_CLOSE_ERROR, "cannot send");
             return -1;
         }
@@ -325,7 +311,7 @@ static int client_send(vk_rpc_client *c, const uint8_t *buf, size_t len, bool ma
             }
         }
         if (may_read && (p.revents & POLLIN))
-            drain_while_writing(c);
+            read_available(c);
     }
     pthread_mutex_unlock(&c->wlock);
     return 0;
@@ -598,6 +584,24 @@ static void client_wait_locked(vk_rpc_client *c, pthread_cond_t *cond, wait_pred
         reader_handoff_locked(c);
 }
 
+static bool read_available(vk_rpc_client *c)
+{
+    pthread_mutex_lock(&c->lock);
+    if (c->reader_busy || c->closed) {
+        pthread_mutex_unlock(&c->lock);
+        return false;
+    }
+    c->reader_busy = true;
+    pthread_mutex_unlock(&c->lock);
+    while (client_read_some(c, false) > 0)
+        ;
+    pthread_mutex_lock(&c->lock);
+    c->reader_busy = false;
+    reader_handoff_locked(c);
+    pthread_mutex_unlock(&c->lock);
+    return true;
+}
+
 /* The event loop reads while no caller does. If a caller holds the reader
  * role, stop watching until it hands the role back (else poll would spin
  * on data that the caller is about to read). */
@@ -617,14 +621,8 @@ static void watch_cb(int watch, int fd, int events, void *opaque)
         pthread_mutex_unlock(&c->lock);
         return;
     }
-    c->reader_busy = true;
     pthread_mutex_unlock(&c->lock);
-    while (client_read_some(c, false) > 0)
-        ;
-    pthread_mutex_lock(&c->lock);
-    c->reader_busy = false;
-    reader_handoff_locked(c);
-    pthread_mutex_unlock(&c->lock);
+    read_available(c);
 }
 
 int vk_rpc_client_watch(vk_rpc_client *c)

@@ -48,35 +48,31 @@ static int take_ref(const VkRef *w, vkp_ref *r, const char *what)
     return vk_rpc_ref_from_wire(w, r);
 }
 
-static virtkit_domain *dom_arg(srv_call *c, const VkRef *w)
-{
-    vkp_ref r;
-    if (take_ref(w, &r, "domain") < 0)
-        return NULL;
-    virtkit_domain *d = vk_domain_new(c->conn, &r);
-    srv_defer(c, free_domain, d);
-    return d;
-}
+/* A handle for the object a call names, released after the reply. */
+#define HANDLE_ARG(fn, type, ctor, freefn, what)                                        \
+    static type *fn(srv_call *c, const VkRef *w)                                        \
+    {                                                                                   \
+        vkp_ref r;                                                                      \
+        if (take_ref(w, &r, what) < 0)                                                  \
+            return NULL;                                                                \
+        type *h = ctor(c->conn, &r);                                                    \
+        srv_defer(c, freefn, h);                                                        \
+        return h;                                                                       \
+    }
+HANDLE_ARG(dom_arg, virtkit_domain, vk_domain_new, free_domain, "domain")
+HANDLE_ARG(net_arg, virtkit_network, vk_network_new, free_network, "network")
+HANDLE_ARG(pool_arg, virtkit_pool, vk_pool_new, free_pool, "pool")
 
-static virtkit_network *net_arg(srv_call *c, const VkRef *w)
-{
-    vkp_ref r;
-    if (take_ref(w, &r, "network") < 0)
-        return NULL;
-    virtkit_network *n = vk_network_new(c->conn, &r);
-    srv_defer(c, free_network, n);
-    return n;
-}
-
-static virtkit_pool *pool_arg(srv_call *c, const VkRef *w)
-{
-    vkp_ref r;
-    if (take_ref(w, &r, "pool") < 0)
-        return NULL;
-    virtkit_pool *p = vk_pool_new(c->conn, &r);
-    srv_defer(c, free_pool, p);
-    return p;
-}
+/* The reply naming an object the API returned (NULL: its error). */
+#define HANDLE_RET(fn, type, freefn)                                                    \
+    static int fn(srv_call *c, type *h, ProtobufCMessage **ret)                         \
+    {                                                                                   \
+        if (!h)                                                                         \
+            return -1;                                                                  \
+        srv_defer(c, freefn, h);                                                        \
+        *ret = &ref_out(c, &h->ref)->base;                                              \
+        return 0;                                                                       \
+    }
 
 static virtkit_volume *vol_arg(srv_call *c, const VkVolRef *w)
 {
@@ -99,6 +95,10 @@ static VkRef *ref_out(srv_call *c, const vkp_ref *r)
     vk_rpc_ref_to_wire(r, w);
     return w;
 }
+
+HANDLE_RET(domain_ret, virtkit_domain, free_domain)
+HANDLE_RET(net_ret, virtkit_network, free_network)
+HANDLE_RET(pool_ret, virtkit_pool, free_pool)
 
 static int int_ret(srv_call *c, int64_t v, ProtobufCMessage **ret)
 {
@@ -136,19 +136,48 @@ static int params_ret(srv_call *c, int rc, virtkit_params *p, ProtobufCMessage *
     return 0;
 }
 
-/* Handles a list call returned: refs in the reply point into them. */
-#define LIST_RET(type, refexpr, freefn)                                                 \
-    do {                                                                                \
+/* Networks and pools are looked up by name or by uuid. */
+#define SRV_LOOKUP_BY_NAME_OR_UUID(proc, kind, retfn)                                   \
+    static int srv_##proc(srv_call *c, const ProtobufCMessage *args_, ProtobufCMessage **ret) \
+    {                                                                                    \
+        ARGS(VkRef);                                                                     \
+        if (in->name)                                                                    \
+            return retfn(c, virtkit_##kind##_lookup_by_name(c->conn, in->name), ret);   \
+        if (in->has_uuid && in->uuid.len == 16) {                                        \
+            char u[VK_UUID_STRLEN];                                                      \
+            vk_uuid_format(in->uuid.data, u);                                            \
+            return retfn(c, virtkit_##kind##_lookup_by_uuid_string(c->conn, u), ret);    \
+        }                                                                                \
+        vk_error_invalid_arg("a " #kind " lookup needs a name or a uuid");               \
+        return -1;                                                                       \
+    }
+/* object *api(conn, xml, flags) */
+#define SRV_FROM_XML(proc, api, retfn)                                                   \
+    static int srv_##proc(srv_call *c, const ProtobufCMessage *args_, ProtobufCMessage **ret) \
+    {                                                                                    \
+        ARGS(VkStrFlags);                                                                \
+        return retfn(c, api(c->conn, in->str, in->flags), ret);                          \
+    }
+/* int api(conn, objects ***, flags): refs in the reply point into the
+ * handles, released after the reply is packed. */
+#define SRV_LIST(proc, type, api, freefn)                                               \
+    static int srv_##proc(srv_call *c, const ProtobufCMessage *args_, ProtobufCMessage **ret) \
+    {                                                                                   \
+        ARGS(VkFlags);                                                                  \
+        type **objs = NULL;                                                             \
+        int n = api(c->conn, &objs, in->flags);                                         \
+        if (n < 0)                                                                      \
+            return -1;                                                                  \
         srv_defer(c, free, objs);                                                       \
         RET(VkRefList, VK_REF_LIST__INIT);                                              \
         out->n_refs = (size_t)n;                                                        \
-        out->refs = vk_arena_alloc(c->a, ((size_t)n + 1) * sizeof(VkRef *));            \
+        out->refs = vk_arena_alloc(c->a, ((size_t)n + 1) * sizeof(VkRef *));           \
         for (int i = 0; i < n; i++) {                                                   \
-            type *o = objs[i];                                                          \
-            srv_defer(c, freefn, o);                                                    \
-            out->refs[i] = ref_out(c, &(refexpr));                                      \
+            srv_defer(c, freefn, objs[i]);                                              \
+            out->refs[i] = ref_out(c, &objs[i]->ref);                                   \
         }                                                                               \
-    } while (0)
+        return 0;                                                                       \
+    }
 
 /* ------------------------------------------------------------ connect -- */
 
@@ -326,26 +355,11 @@ static int srv_domain_num_defined(srv_call *c, const ProtobufCMessage *args_,
     return n < 0 ? -1 : int_ret(c, n, ret);
 }
 
-static int srv_domain_list_all(srv_call *c, const ProtobufCMessage *args_,
-                               ProtobufCMessage **ret)
-{
-    ARGS(VkFlags);
-    virtkit_domain **objs = NULL;
-    int n = virtkit_connect_list_all_domains(c->conn, &objs, in->flags);
-    if (n < 0)
-        return -1;
-    LIST_RET(virtkit_domain, o->ref, free_domain);
-    return 0;
-}
+SRV_LIST(domain_list_all, virtkit_domain, virtkit_connect_list_all_domains, free_domain)
 
-static int domain_ret(srv_call *c, virtkit_domain *d, ProtobufCMessage **ret)
-{
-    if (!d)
-        return -1;
-    srv_defer(c, free_domain, d);
-    *ret = &ref_out(c, &d->ref)->base;
-    return 0;
-}
+
+SRV_FROM_XML(domain_define, virtkit_domain_define_xml, domain_ret)
+SRV_FROM_XML(domain_create_xml, virtkit_domain_create_xml, domain_ret)
 
 static int srv_domain_lookup(srv_call *c, const ProtobufCMessage *args_, ProtobufCMessage **ret)
 {
@@ -363,87 +377,41 @@ static int srv_domain_lookup(srv_call *c, const ProtobufCMessage *args_, Protobu
     return -1;
 }
 
-#define SRV_XML_DOMAIN(name, api)                                                        \
-    static int srv_##name(srv_call *c, const ProtobufCMessage *args_, ProtobufCMessage **ret) \
-    {                                                                                    \
-        ARGS(VkStrFlags);                                                                \
-        return domain_ret(c, api(c->conn, in->str, in->flags), ret);                     \
+/* A handler on the object a call's "ref" names: result is the reply,
+ * computed from the handle o and the arguments in. */
+#define SRV_ON(proc, argtype, argfn, result)                                            \
+    static int srv_##proc(srv_call *c, const ProtobufCMessage *args_, ProtobufCMessage **ret) \
+    {                                                                                   \
+        ARGS(argtype);                                                                  \
+        __typeof__(argfn(c, in->ref)) o = argfn(c, in->ref);                            \
+        if (!o)                                                                         \
+            return -1;                                                                  \
+        return result;                                                                  \
     }
-SRV_XML_DOMAIN(domain_define, virtkit_domain_define_xml)
-SRV_XML_DOMAIN(domain_create_xml, virtkit_domain_create_xml)
-
-/* int api(handle, flags) on an object named by VkRefFlags */
-#define SRV_REF_FLAGS(name, argfn, api)                                                  \
-    static int srv_##name(srv_call *c, const ProtobufCMessage *args_, ProtobufCMessage **ret) \
-    {                                                                                    \
-        ARGS(VkRefFlags);                                                                \
-        __typeof__(argfn(c, in->ref)) o = argfn(c, in->ref);                             \
-        if (!o)                                                                          \
-            return -1;                                                                   \
-        return empty_ret(c, api(o, in->flags), ret);                                     \
-    }
+static int value_ret(srv_call *c, int v, ProtobufCMessage **ret)
+{
+    return v < 0 ? -1 : int_ret(c, v, ret);
+}
+/* int api(handle, flags) */
+#define SRV_REF_FLAGS(p, argfn, api) SRV_ON(p, VkRefFlags, argfn, empty_ret(c, api(o, in->flags), ret))
 /* int api(handle) (no flags in the API) */
-#define SRV_REF_NOFLAGS(name, argfn, api)                                                \
-    static int srv_##name(srv_call *c, const ProtobufCMessage *args_, ProtobufCMessage **ret) \
-    {                                                                                    \
-        ARGS(VkRefFlags);                                                                \
-        __typeof__(argfn(c, in->ref)) o = argfn(c, in->ref);                             \
-        if (!o)                                                                          \
-            return -1;                                                                   \
-        return empty_ret(c, api(o), ret);                                                \
-    }
+#define SRV_REF_NOFLAGS(p, argfn, api) SRV_ON(p, VkRefFlags, argfn, empty_ret(c, api(o), ret))
 /* int api(handle) -> value */
-#define SRV_REF_INT(name, argfn, api)                                                    \
-    static int srv_##name(srv_call *c, const ProtobufCMessage *args_, ProtobufCMessage **ret) \
-    {                                                                                    \
-        ARGS(VkRefFlags);                                                                \
-        __typeof__(argfn(c, in->ref)) o = argfn(c, in->ref);                             \
-        if (!o)                                                                          \
-            return -1;                                                                   \
-        int v = api(o);                                                                  \
-        return v < 0 ? -1 : int_ret(c, v, ret);                                          \
-    }
+#define SRV_REF_INT(p, argfn, api) SRV_ON(p, VkRefFlags, argfn, value_ret(c, api(o), ret))
 /* int api(handle, int *) -> value */
-#define SRV_REF_GETBOOL(name, argfn, api)                                                \
-    static int srv_##name(srv_call *c, const ProtobufCMessage *args_, ProtobufCMessage **ret) \
-    {                                                                                    \
-        ARGS(VkRefFlags);                                                                \
-        __typeof__(argfn(c, in->ref)) o = argfn(c, in->ref);                             \
-        int v = 0;                                                                       \
-        if (!o || api(o, &v) < 0)                                                        \
-            return -1;                                                                   \
-        return int_ret(c, v, ret);                                                       \
-    }
+#define SRV_REF_GETBOOL(p, argfn, api)                                                  \
+    SRV_ON(p, VkRefFlags, argfn, ({                                                     \
+               int v_ = 0;                                                              \
+               api(o, &v_) < 0 ? -1 : int_ret(c, v_, ret);                              \
+           }))
 /* int api(handle, int) */
-#define SRV_REF_SETBOOL(name, argfn, api)                                                \
-    static int srv_##name(srv_call *c, const ProtobufCMessage *args_, ProtobufCMessage **ret) \
-    {                                                                                    \
-        ARGS(VkRefNum);                                                                  \
-        __typeof__(argfn(c, in->ref)) o = argfn(c, in->ref);                             \
-        if (!o)                                                                          \
-            return -1;                                                                   \
-        return empty_ret(c, api(o, in->value ? 1 : 0), ret);                             \
-    }
+#define SRV_REF_SETBOOL(p, argfn, api)                                                  \
+    SRV_ON(p, VkRefNum, argfn, empty_ret(c, api(o, in->value ? 1 : 0), ret))
 /* char *api(handle, flags) */
-#define SRV_REF_STR(name, argfn, api)                                                    \
-    static int srv_##name(srv_call *c, const ProtobufCMessage *args_, ProtobufCMessage **ret) \
-    {                                                                                    \
-        ARGS(VkRefFlags);                                                                \
-        __typeof__(argfn(c, in->ref)) o = argfn(c, in->ref);                             \
-        if (!o)                                                                          \
-            return -1;                                                                   \
-        return str_ret(c, api(o, in->flags), ret);                                       \
-    }
+#define SRV_REF_STR(p, argfn, api) SRV_ON(p, VkRefFlags, argfn, str_ret(c, api(o, in->flags), ret))
 /* int api(handle, string, flags) */
-#define SRV_REF_STRARG(name, argfn, api)                                                 \
-    static int srv_##name(srv_call *c, const ProtobufCMessage *args_, ProtobufCMessage **ret) \
-    {                                                                                    \
-        ARGS(VkRefStr);                                                                  \
-        __typeof__(argfn(c, in->ref)) o = argfn(c, in->ref);                             \
-        if (!o)                                                                          \
-            return -1;                                                                   \
-        return empty_ret(c, api(o, in->str, in->flags), ret);                            \
-    }
+#define SRV_REF_STRARG(p, argfn, api)                                                   \
+    SRV_ON(p, VkRefStr, argfn, empty_ret(c, api(o, in->str, in->flags), ret))
 
 SRV_REF_FLAGS(domain_undefine, dom_arg, virtkit_domain_undefine)
 SRV_REF_FLAGS(domain_shutdown, dom_arg, virtkit_domain_shutdown)
@@ -737,49 +705,12 @@ static int srv_domain_migrate_confirm(srv_call *c, const ProtobufCMessage *args_
 
 /* ----------------------------------------------------------- networks -- */
 
-static int net_ret(srv_call *c, virtkit_network *n, ProtobufCMessage **ret)
-{
-    if (!n)
-        return -1;
-    srv_defer(c, free_network, n);
-    *ret = &ref_out(c, &n->ref)->base;
-    return 0;
-}
 
-static int srv_network_list_all(srv_call *c, const ProtobufCMessage *args_,
-                                ProtobufCMessage **ret)
-{
-    ARGS(VkFlags);
-    virtkit_network **objs = NULL;
-    int n = virtkit_connect_list_all_networks(c->conn, &objs, in->flags);
-    if (n < 0)
-        return -1;
-    LIST_RET(virtkit_network, o->ref, free_network);
-    return 0;
-}
+SRV_LIST(network_list_all, virtkit_network, virtkit_connect_list_all_networks, free_network)
 
-static int srv_network_lookup(srv_call *c, const ProtobufCMessage *args_, ProtobufCMessage **ret)
-{
-    ARGS(VkRef);
-    if (in->name)
-        return net_ret(c, virtkit_network_lookup_by_name(c->conn, in->name), ret);
-    if (in->has_uuid && in->uuid.len == 16) {
-        char u[VK_UUID_STRLEN];
-        vk_uuid_format(in->uuid.data, u);
-        return net_ret(c, virtkit_network_lookup_by_uuid_string(c->conn, u), ret);
-    }
-    vk_error_invalid_arg("a network lookup needs a name or a uuid");
-    return -1;
-}
-
-#define SRV_XML_NET(name, api)                                                           \
-    static int srv_##name(srv_call *c, const ProtobufCMessage *args_, ProtobufCMessage **ret) \
-    {                                                                                    \
-        ARGS(VkStrFlags);                                                                \
-        return net_ret(c, api(c->conn, in->str, in->flags), ret);                        \
-    }
-SRV_XML_NET(network_define, virtkit_network_define_xml)
-SRV_XML_NET(network_create_xml, virtkit_network_create_xml)
+SRV_LOOKUP_BY_NAME_OR_UUID(network_lookup, network, net_ret)
+SRV_FROM_XML(network_define, virtkit_network_define_xml, net_ret)
+SRV_FROM_XML(network_create_xml, virtkit_network_create_xml, net_ret)
 SRV_REF_FLAGS(network_undefine, net_arg, virtkit_network_undefine)
 SRV_REF_FLAGS(network_create, net_arg, virtkit_network_create)
 SRV_REF_FLAGS(network_destroy, net_arg, virtkit_network_destroy)
@@ -832,48 +763,12 @@ static int srv_network_get_dhcp_leases(srv_call *c, const ProtobufCMessage *args
 
 /* ------------------------------------------------------------ storage -- */
 
-static int pool_ret(srv_call *c, virtkit_pool *p, ProtobufCMessage **ret)
-{
-    if (!p)
-        return -1;
-    srv_defer(c, free_pool, p);
-    *ret = &ref_out(c, &p->ref)->base;
-    return 0;
-}
 
-static int srv_pool_list_all(srv_call *c, const ProtobufCMessage *args_, ProtobufCMessage **ret)
-{
-    ARGS(VkFlags);
-    virtkit_pool **objs = NULL;
-    int n = virtkit_connect_list_all_pools(c->conn, &objs, in->flags);
-    if (n < 0)
-        return -1;
-    LIST_RET(virtkit_pool, o->ref, free_pool);
-    return 0;
-}
+SRV_LIST(pool_list_all, virtkit_pool, virtkit_connect_list_all_pools, free_pool)
 
-static int srv_pool_lookup(srv_call *c, const ProtobufCMessage *args_, ProtobufCMessage **ret)
-{
-    ARGS(VkRef);
-    if (in->name)
-        return pool_ret(c, virtkit_pool_lookup_by_name(c->conn, in->name), ret);
-    if (in->has_uuid && in->uuid.len == 16) {
-        char u[VK_UUID_STRLEN];
-        vk_uuid_format(in->uuid.data, u);
-        return pool_ret(c, virtkit_pool_lookup_by_uuid_string(c->conn, u), ret);
-    }
-    vk_error_invalid_arg("a pool lookup needs a name or a uuid");
-    return -1;
-}
-
-#define SRV_XML_POOL(name, api)                                                          \
-    static int srv_##name(srv_call *c, const ProtobufCMessage *args_, ProtobufCMessage **ret) \
-    {                                                                                    \
-        ARGS(VkStrFlags);                                                                \
-        return pool_ret(c, api(c->conn, in->str, in->flags), ret);                       \
-    }
-SRV_XML_POOL(pool_define, virtkit_pool_define_xml)
-SRV_XML_POOL(pool_create_xml, virtkit_pool_create_xml)
+SRV_LOOKUP_BY_NAME_OR_UUID(pool_lookup, pool, pool_ret)
+SRV_FROM_XML(pool_define, virtkit_pool_define_xml, pool_ret)
+SRV_FROM_XML(pool_create_xml, virtkit_pool_create_xml, pool_ret)
 SRV_REF_NOFLAGS(pool_undefine, pool_arg, virtkit_pool_undefine)
 SRV_REF_NOFLAGS(pool_destroy, pool_arg, virtkit_pool_destroy)
 SRV_REF_FLAGS(pool_build, pool_arg, virtkit_pool_build)
