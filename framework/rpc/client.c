@@ -509,16 +509,15 @@ static int client_read_some(vk_rpc_client *c, bool block)
             c->in = vk_realloc(c->in, c->in_cap);
         }
     }
-    ssize_t r = vk_rpc_sock_read(&c->sock, c->in + c->in_len, c->in_cap - c->in_len);
-    if (r == -2) {
-        if (!block)
-            return 0;
-        if (vk_rpc_sock_wait(&c->sock, POLLIN, -1) < 0) {
-            fail_unlocked(c, VIRTKIT_CLOSE_ERROR, "cannot receive");
-            return -1;
-        }
-        return 1;
+    /* A blocking reader waits first: every complete frame was dispatched
+     * already, so reading before waiting would only say "nothing yet". */
+    if (block && vk_rpc_sock_wait(&c->sock, POLLIN, -1) < 0) {
+        fail_unlocked(c, VIRTKIT_CLOSE_ERROR, "cannot receive");
+        return -1;
     }
+    ssize_t r = vk_rpc_sock_read(&c->sock, c->in + c->in_len, c->in_cap - c->in_len);
+    if (r == -2)
+        return block ? 1 : 0;
     if (r == 0) {
         virtkit_error_clear();
         pthread_mutex_lock(&c->lock);
