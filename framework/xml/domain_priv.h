@@ -44,9 +44,4 @@ const char *vk_domain_machine_family(const vk_xnode *dom);
 /* The defaults step for domains (domain_defaults.c). */
 int vk_domain_defaults(vk_xnode *dom);
 
-/* Helpers shared by the rule files. */
-const char *vk_domain_name(const vk_xnode *n);
-/* n's idx-th <devices> child named `name`. */
-vk_xnode *vk_domain_device(const vk_xnode *dom, const char *name, size_t idx);
-
 #endif

@@ -17,18 +17,6 @@
 #include "domain_priv.h"
 #include "error.h"
 
-const char *vk_domain_name(const vk_xnode *n)
-{
-    while (n && n->parent)
-        n = n->parent;
-    return vk_xnode_child_text(n, "name");
-}
-
-vk_xnode *vk_domain_device(const vk_xnode *dom, const char *name, size_t idx)
-{
-    return vk_xnode_child_nth(vk_xnode_child(dom, "devices"), name, idx);
-}
-
 const char *vk_domain_machine_family(const vk_xnode *dom)
 {
     const char *type = vk_xnode_attr(dom, "type");

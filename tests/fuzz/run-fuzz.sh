@@ -4,7 +4,8 @@
 # seed it from the golden corpus and run it for SECONDS. Exit status: 0
 # when nothing was found, 1 on a crash, leak, timeout or property
 # violation (the input is kept under $VIRTKIT_FUZZ_BUILDDIR/fuzz-artifacts),
-# 77 (skip) when clang is not installed.
+# 77 (skip) when clang is not installed. Inputs that reach new code are
+# kept in $VIRTKIT_FUZZ_BUILDDIR/fuzz-corpus for the next run.
 #
 #   VIRTKIT_FUZZ_BUILDDIR   build directory (default: <srcdir>/build-fuzz)
 #   VIRTKIT_FUZZ_JOBS       make -j (default 2)
@@ -46,9 +47,13 @@ seed pool '\006'
 seed volume '\007'
 
 artifacts="$builddir/fuzz-artifacts"
-mkdir -p "$artifacts"
-echo "fuzzing for $secs s with $(ls "$corpus" | wc -l) seeds"
+# New inputs go to a corpus kept in the build directory, so successive
+# runs (CI's included, when it keeps the directory) start where the last
+# one stopped; the seeds are read-only.
+kept="$builddir/fuzz-corpus"
+mkdir -p "$artifacts" "$kept"
+echo "fuzzing for $secs s: $(ls "$corpus" | wc -l) seeds, $(ls "$kept" | wc -l) kept inputs"
 # -detect_leaks is on by default with ASan; any finding exits non-zero.
 "$builddir/tests/fuzz/fuzz_defs" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
     -max_len=65536 -dict="$srcdir/tests/fuzz/domain.dict" -print_final_stats=1 \
-    -artifact_prefix="$artifacts/" "$corpus"
+    -artifact_prefix="$artifacts/" "$kept" "$corpus"
