@@ -27,7 +27,11 @@ const vk_xkind *vk_xkind_get(int kind)
 static int validate_rng(const vk_xkind *k, const char *xml)
 {
     VK_AUTOFREE(char *) path = vk_asprintf("%s/%s", vk_schema_dir(), k->rng_file);
-    return vk_schema_validate_rng(path, xml);
+    if (vk_schema_validate_rng(path, xml) == 0)
+        return 0;
+    if (vk_error_code() == VIRTKIT_ERR_XML)
+        vk_error_prefix("%s ", k->what); /* "domain XML does not validate..." */
+    return -1;
 }
 
 vk_xnode *vk_def_parse(int kind, const char *xml, unsigned int flags)

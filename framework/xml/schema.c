@@ -7,12 +7,14 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <libxml/parser.h>
 #include <libxml/relaxng.h>
 #include <libxml/tree.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <virtkit-1/host.h>
 
@@ -778,27 +780,74 @@ static void rng_error_collect(void *ctx, xmlErrorPtr err)
     xml_error_collect(ctx, err);
 }
 
+/* Compiled grammars, kept across calls: compiling domain.rng costs far
+ * more than validating a document against it. An entry is reloaded when
+ * its file changes (a package upgrade under a running daemon). Validation
+ * runs under the lock, so one compiled grammar is never used by two
+ * threads at once. */
+#define RNG_CACHE_SIZE 8
+static struct {
+    char *path;
+    struct timespec mtime;
+    xmlRelaxNGPtr schema;
+} rng_cache[RNG_CACHE_SIZE];
+static size_t rng_cache_next;
+static pthread_mutex_t rng_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The compiled grammar at path, or NULL with an error set. rng_lock held. */
+static xmlRelaxNGPtr rng_get(const char *path, vk_strbuf *err)
+{
+    struct stat st;
+    if (stat(path, &st) < 0) {
+        vk_error_system(errno, VIRTKIT_SUB_XML, "cannot load RelaxNG schema '%s'", path);
+        return NULL;
+    }
+    size_t slot = RNG_CACHE_SIZE;
+    for (size_t i = 0; i < RNG_CACHE_SIZE; i++) {
+        if (!vk_streq(rng_cache[i].path, path))
+            continue;
+        if (rng_cache[i].mtime.tv_sec == st.st_mtim.tv_sec &&
+            rng_cache[i].mtime.tv_nsec == st.st_mtim.tv_nsec)
+            return rng_cache[i].schema;
+        slot = i;
+    }
+    xmlRelaxNGParserCtxtPtr pctx = xmlRelaxNGNewParserCtxt(path);
+    xmlRelaxNGPtr schema = pctx ? xmlRelaxNGParse(pctx) : NULL;
+    if (pctx)
+        xmlRelaxNGFreeParserCtxt(pctx);
+    if (!schema) {
+        vk_error_set(VIRTKIT_ERR_INTERNAL, VIRTKIT_SUB_XML, "cannot load RelaxNG schema '%s': %s",
+                     path, err->len ? vk_strbuf_str(err) : "unknown error");
+        return NULL;
+    }
+    if (slot == RNG_CACHE_SIZE)
+        slot = rng_cache_next++ % RNG_CACHE_SIZE;
+    if (rng_cache[slot].schema)
+        xmlRelaxNGFree(rng_cache[slot].schema);
+    free(rng_cache[slot].path);
+    rng_cache[slot].path = vk_strdup(path);
+    rng_cache[slot].mtime = st.st_mtim;
+    rng_cache[slot].schema = schema;
+    return schema;
+}
+
 int vk_schema_validate_rng(const char *rng_path, const char *xml)
 {
     xml_init();
     VK_AUTOSTRBUF err = VK_STRBUF_INIT;
     int ret = -1;
-    xmlRelaxNGParserCtxtPtr pctx = NULL;
-    xmlRelaxNGPtr schema = NULL;
     xmlRelaxNGValidCtxtPtr vctx = NULL;
     xmlDocPtr doc = NULL;
 
+    pthread_mutex_lock(&rng_lock);
     xml_errbuf = &err;
     xmlSetStructuredErrorFunc(NULL, rng_error_collect);
-    pctx = xmlRelaxNGNewParserCtxt(rng_path);
-    schema = pctx ? xmlRelaxNGParse(pctx) : NULL;
-    if (!schema) {
-        vk_error_set(VIRTKIT_ERR_INTERNAL, VIRTKIT_SUB_XML, "cannot load RelaxNG schema '%s': %s",
-                     rng_path, err.len ? vk_strbuf_str(&err) : "unknown error");
+    xmlRelaxNGPtr schema = rng_get(rng_path, &err);
+    if (!schema)
         goto out;
-    }
     vk_strbuf_truncate(&err, 0);
-    doc = xmlReadMemory(xml, (int)strlen(xml), "definition.xml", NULL, XML_PARSE_NONET);
+    doc = xmlReadMemory(xml, (int)strlen(xml), "definition.xml", NULL,
+                        XML_PARSE_NONET | XML_PARSE_BIG_LINES);
     if (!doc) {
         vk_error_set(VIRTKIT_ERR_XML, VIRTKIT_SUB_XML, "XML is malformed: %s", vk_strbuf_str(&err));
         goto out;
@@ -818,10 +867,7 @@ out:
         xmlRelaxNGFreeValidCtxt(vctx);
     if (doc)
         xmlFreeDoc(doc);
-    if (schema)
-        xmlRelaxNGFree(schema);
-    if (pctx)
-        xmlRelaxNGFreeParserCtxt(pctx);
+    pthread_mutex_unlock(&rng_lock);
     return ret;
 }
 
