@@ -782,13 +782,16 @@ static void rng_error_collect(void *ctx, xmlErrorPtr err)
 
 /* Compiled grammars, kept across calls: compiling domain.rng costs far
  * more than validating a document against it. An entry is reloaded when
- * its file changes (a package upgrade under a running daemon). Validation
+ * its file changes (a package upgrade under a running daemon): a new
+ * inode, size or mtime (timestamps alone can be too coarse). Validation
  * runs under the lock, so one compiled grammar is never used by two
  * threads at once. */
 #define RNG_CACHE_SIZE 8
 static struct {
     char *path;
     struct timespec mtime;
+    ino_t ino;
+    off_t size;
     xmlRelaxNGPtr schema;
 } rng_cache[RNG_CACHE_SIZE];
 static size_t rng_cache_next;
@@ -807,7 +810,8 @@ static xmlRelaxNGPtr rng_get(const char *path, vk_strbuf *err)
         if (!vk_streq(rng_cache[i].path, path))
             continue;
         if (rng_cache[i].mtime.tv_sec == st.st_mtim.tv_sec &&
-            rng_cache[i].mtime.tv_nsec == st.st_mtim.tv_nsec)
+            rng_cache[i].mtime.tv_nsec == st.st_mtim.tv_nsec && rng_cache[i].ino == st.st_ino &&
+            rng_cache[i].size == st.st_size)
             return rng_cache[i].schema;
         slot = i;
     }
@@ -827,6 +831,8 @@ static xmlRelaxNGPtr rng_get(const char *path, vk_strbuf *err)
     free(rng_cache[slot].path);
     rng_cache[slot].path = vk_strdup(path);
     rng_cache[slot].mtime = st.st_mtim;
+    rng_cache[slot].ino = st.st_ino;
+    rng_cache[slot].size = st.st_size;
     rng_cache[slot].schema = schema;
     return schema;
 }
