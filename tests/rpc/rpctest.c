@@ -134,12 +134,25 @@ void vkt_daemon_free(vkt_daemon *d)
 {
     if (!d)
         return;
+    int status = 0;
     if (d->pid > 0) {
         vkt_daemon_signal(d, SIGTERM);
-        if (vkt_daemon_wait(d, 10000) < 0) {
+        status = vkt_daemon_wait(d, 10000);
+        if (status < 0) {
             vkt_daemon_signal(d, SIGKILL);
             vkt_daemon_wait(d, 5000);
         }
+    }
+    /* A clean stop exits 0: anything else (a crash, a sanitizer's report
+     * of an error or a leak at exit) fails the test, with the log. */
+    if (status != 0) {
+        VK_AUTOFREE(char *) log = vkt_read_file(d->log);
+        size_t n = log ? strlen(log) : 0;
+        print_error("virtkitd exited with status %d; end of its log:\n%s\n", status,
+                    log ? log + (n > 4000 ? n - 4000 : 0) : "(none)");
+        vkt_tmpdir_cleanup(d->root);
+        d->root = NULL;
+        fail();
     }
     vkt_tmpdir_cleanup(d->root);
     free(d->conf);
