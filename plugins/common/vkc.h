@@ -11,6 +11,7 @@
 #ifndef VKC_H
 #define VKC_H
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -90,7 +91,13 @@ void vkc_strv_clear(vkc_strv *sv);
 void vkc_strv_free(char **v);
 
 /* Monotonic clock. */
+struct timespec;
 int64_t vkc_now_ms(void);
+/* An absolute CLOCK_MONOTONIC time ms from now, for pthread_cond_timedwait
+ * on condition variables made with vkc_cond_init. */
+void vkc_deadline(struct timespec *ts, int ms);
+/* A condition variable on CLOCK_MONOTONIC (immune to clock changes). */
+void vkc_cond_init(pthread_cond_t *c);
 int64_t vkc_now_ns(void);
 void vkc_sleep_ms(int ms);
 

@@ -15,7 +15,7 @@
  *   qemu_proc     the running qemu of an active domain: pid, pidfd, QMP
  *                 connection and the host resources to release at stop.
  *
- * Locks, always taken in this order: driver->lock (list, ids, caps) ->
+ * Locks, always taken in this order: driver->lock (list, ids) ->
  * dom->lock (fields of one domain) -> driver->conns_lock (connection list,
  * held while events are queued). A job (dom->job) is not a mutex but a
  * flag under dom->lock: one state-changing operation at a time per domain;
@@ -275,6 +275,8 @@ struct qemu_dom {
     int stop_event_detail;          /* VIRTKIT_EVENT_STOPPED_* */
     bool got_shutdown;              /* qemu said SHUTDOWN */
     bool fake_reboot;               /* the next SHUTDOWN is our reboot */
+    bool restart_pending;           /* a restart worker is on its way */
+    int64_t own_reset_ms;           /* when we last reset the guest */
     int pause_reason;               /* the reason the next STOP has */
     bool quiet_events;              /* a job reports the change itself */
     vkp_conn *autodestroy;          /* destroy when this conn closes */
@@ -297,6 +299,7 @@ struct qemu_driver {
     qemu_dom **doms;
     size_t ndoms, doms_cap;
     int next_id;
+    pthread_mutex_t caps_lock;      /* caps: probes run under it, not under lock */
     qemu_caps **caps;
     size_t ncaps, caps_cap;
     pthread_mutex_t conns_lock;
@@ -333,6 +336,12 @@ bool qemu_dom_active(const qemu_dom *d);
 int qemu_def_identity(const vkp_def *def, char **name, unsigned char uuid[16]);
 /* Check that def is for this driver (type qemu/kvm) and buildable. */
 int qemu_def_check(qemu_driver *drv, const vkp_def *def);
+/* The domain a restore or an incoming migration of def goes into: the
+ * existing one with its uuid, or a new transient one (*added). def stays
+ * the caller's. */
+qemu_dom *qemu_dom_for_incoming(qemu_driver *drv, const vkp_def *def, bool *added);
+/* Drop a domain that qemu_dom_for_incoming added when nothing started. */
+void qemu_dom_forget_unstarted(qemu_dom *d, bool added);
 /* Write / delete the persistent definition file. */
 int qemu_dom_save_config(qemu_dom *d);
 int qemu_dom_delete_config(qemu_dom *d);
@@ -347,6 +356,23 @@ char *qemu_managed_save_path(qemu_dom *d);
 int qemu_job_begin(qemu_dom *d, qemu_job_kind kind, const char *name);
 void qemu_job_end(qemu_dom *d);
 
+/* The shape of every state-changing op: look up, take the job, run fn,
+ * end the job. */
+typedef int (*qemu_job_fn)(qemu_dom *d, void *arg);
+int qemu_with_job(qemu_driver *drv, const vkp_ref *ref, qemu_job_kind kind, const char *name,
+                  qemu_job_fn fn, void *arg);
+/* 0 when d runs, else -1 with "domain 'x' is not running". */
+int qemu_dom_check_active(qemu_dom *d);
+/* VIRTKIT_DOMAIN_AFFECT_CURRENT resolved (live when running, else
+ * config), and the check that the targets exist. */
+unsigned int qemu_affect_flags(qemu_dom *d, unsigned int flags);
+int qemu_check_affect(qemu_dom *d, unsigned int flags);
+/* Referenced copies of the domain list, for walks without driver->lock. */
+qemu_dom **qemu_dom_snapshot(qemu_driver *drv, size_t *n);
+void qemu_dom_snapshot_free(qemu_dom **list, size_t n);
+/* Say what the coming exit of qemu means (we are about to cause it). */
+void qemu_dom_expect_stop(qemu_dom *d, int reason, int detail);
+
 /* State: sets state/reason and, when it changes, emits the event
  * (event < 0: none). Called with dom->lock held. */
 void qemu_dom_set_state(qemu_dom *d, int state, int reason, int event, int detail);
@@ -356,6 +382,9 @@ void qemu_emit_reboot(qemu_dom *d);
 void qemu_emit_io_error(qemu_dom *d, const char *path, const char *alias, int action,
                         const char *reason);
 void qemu_emit_device_removed(qemu_dom *d, const char *alias);
+/* Reset the guest through QMP, remembering it was us (the firmware's
+ * follow-up reset must not count as a guest reboot). */
+int qemu_dom_reset(qemu_dom *d);
 /* Run fn(d) on a new detached thread holding a reference (QMP work that
  * the watcher thread must not do). */
 int qemu_dom_async(qemu_dom *d, void (*fn)(qemu_dom *d, void *arg), void *arg);
@@ -380,9 +409,17 @@ int qemu_process_start(qemu_dom *d, vkp_def *live, const qemu_start_opts *o);
 int qemu_process_stop(qemu_dom *d, int reason, int detail, bool graceful);
 /* Release everything of an exited qemu (job held). */
 void qemu_process_teardown(qemu_dom *d);
+/* Free a proc struct (closing its pidfd; the cgroup is forgotten, not
+ * removed): for a driver leaving a running qemu behind. */
+void qemu_proc_free(qemu_proc *p);
 /* Resume vcpus (cont) and set running with reason. */
 int qemu_process_resume(qemu_dom *d, int reason, int event_detail);
 int qemu_process_pause(qemu_dom *d, int reason, int event_detail);
+/* Poll an outgoing migration (save, migrate) until qemu says completed;
+ * failure is an error of `code` naming `what`. */
+int qemu_wait_migration(qemu_dom *d, const char *what, int code);
+/* Poll an incoming qemu until it has loaded the state (left "inmigrate"). */
+int qemu_wait_incoming(qemu_dom *d);
 /* Write the status file of an active domain. */
 int qemu_process_write_status(qemu_dom *d);
 /* Reconnect to domains that a previous instance started. */

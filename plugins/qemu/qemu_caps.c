@@ -399,11 +399,13 @@ const qemu_caps *qemu_caps_get(qemu_driver *drv, const char *binary)
                  errno ? strerror(errno) : "not a regular file");
         return NULL;
     }
-    pthread_mutex_lock(&drv->lock);
+    /* Its own lock: a first probe takes ~150 ms, which must not stall
+     * listing or lookups behind driver->lock. */
+    pthread_mutex_lock(&drv->caps_lock);
     for (size_t i = 0; i < drv->ncaps; i++) {
         if (vkc_streq(drv->caps[i]->binary, binary)) {
             const qemu_caps *c = drv->caps[i];
-            pthread_mutex_unlock(&drv->lock);
+            pthread_mutex_unlock(&drv->caps_lock);
             return c;
         }
     }
@@ -413,14 +415,14 @@ const qemu_caps *qemu_caps_get(qemu_driver *drv, const char *binary)
         const char *arch = arch_of_binary(binary, &wordsize);
         c = probe(drv, binary, arch, wordsize);
         if (!c) {
-            pthread_mutex_unlock(&drv->lock);
+            pthread_mutex_unlock(&drv->caps_lock);
             return NULL;
         }
         cache_store(drv, c, &st);
     }
     VKC_GROW(drv->caps, drv->caps_cap, drv->ncaps);
     drv->caps[drv->ncaps++] = c;
-    pthread_mutex_unlock(&drv->lock);
+    pthread_mutex_unlock(&drv->caps_lock);
     return c;
 }
 

@@ -555,8 +555,9 @@ static int sec_clock(qbuild *b)
 }
 
 /* qemu stops instead of exiting on guest power-off (-no-shutdown) so we
- * apply on_poweroff ourselves; a guest reboot with on_reboot=destroy
- * becomes a shutdown (-no-reboot). */
+ * apply on_poweroff ourselves. Guest reboots reset as usual and on_reboot
+ * is applied on qemu's RESET event: -no-reboot would also turn our own
+ * resets (and SeaBIOS's second reset after a warm one) into shutdowns. */
 static int sec_lifecycle(qbuild *b)
 {
     static const char *const known[] = { "destroy", "restart", "preserve", NULL };
@@ -573,8 +574,6 @@ static int sec_lifecycle(qbuild *b)
                            elems[i], v);
     }
     qb_arg(b, "-no-shutdown", NULL);
-    if (vkc_streq(qemu_def_str(b->dom, "on_reboot"), "destroy"))
-        qb_arg(b, "-no-reboot", NULL);
     /* A guest panic pauses the guest and tells us (GUEST_PANICKED), so
      * on_crash decides, not qemu. */
     qb_arg(b, "-action", "panic=pause");

@@ -153,11 +153,7 @@ qemu_dom *qemu_dom_add(qemu_driver *drv, vkp_def *def, bool persistent)
     d->refs = 1; /* the list's */
     d->drv = drv;
     pthread_mutex_init(&d->lock, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&d->cond, &ca);
-    pthread_condattr_destroy(&ca);
+    vkc_cond_init(&d->cond);
     d->name = name;
     memcpy(d->uuid, uuid, 16);
     d->id = -1;
@@ -198,22 +194,10 @@ void qemu_dom_remove(qemu_driver *drv, qemu_dom *d)
 
 /* ----------------------------------------------------------------- jobs -- */
 
-static struct timespec deadline_in(int ms)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    return ts;
-}
-
 int qemu_job_begin(qemu_dom *d, qemu_job_kind kind, const char *name)
 {
-    struct timespec dl = deadline_in(JOB_WAIT_MS);
+    struct timespec dl;
+    vkc_deadline(&dl, JOB_WAIT_MS);
     pthread_mutex_lock(&d->lock);
     while (d->job != QEMU_JOB_NONE) {
         if (pthread_cond_timedwait(&d->cond, &d->lock, &dl) == ETIMEDOUT &&
@@ -250,6 +234,81 @@ void qemu_job_end(qemu_dom *d)
     d->job = QEMU_JOB_NONE;
     d->job_name = NULL;
     pthread_cond_broadcast(&d->cond);
+    pthread_mutex_unlock(&d->lock);
+}
+
+int qemu_with_job(qemu_driver *drv, const vkp_ref *ref, qemu_job_kind kind, const char *name,
+                  qemu_job_fn fn, void *arg)
+{
+    qemu_dom *d = qemu_dom_get(drv, ref);
+    if (!d)
+        return -1;
+    int r = -1;
+    if (qemu_job_begin(d, kind, name) == 0) {
+        r = fn(d, arg);
+        qemu_job_end(d);
+    }
+    qemu_dom_unref(d);
+    return r;
+}
+
+int qemu_dom_check_active(qemu_dom *d)
+{
+    pthread_mutex_lock(&d->lock);
+    bool active = d->proc && !d->proc->exited;
+    pthread_mutex_unlock(&d->lock);
+    if (!active) {
+        QEMU_ERR(VIRTKIT_ERR_OPERATION_INVALID, "domain '%s' is not running", d->name);
+        return -1;
+    }
+    return 0;
+}
+
+unsigned int qemu_affect_flags(qemu_dom *d, unsigned int flags)
+{
+    if (flags & (VIRTKIT_DOMAIN_AFFECT_LIVE | VIRTKIT_DOMAIN_AFFECT_CONFIG))
+        return flags;
+    return flags | (qemu_dom_active(d) ? VIRTKIT_DOMAIN_AFFECT_LIVE : VIRTKIT_DOMAIN_AFFECT_CONFIG);
+}
+
+int qemu_check_affect(qemu_dom *d, unsigned int flags)
+{
+    if ((flags & VIRTKIT_DOMAIN_AFFECT_LIVE) && !qemu_dom_active(d)) {
+        QEMU_ERR(VIRTKIT_ERR_OPERATION_INVALID, "domain '%s' is not running: cannot change it "
+                 "live", d->name);
+        return -1;
+    }
+    if ((flags & VIRTKIT_DOMAIN_AFFECT_CONFIG) && !d->persistent) {
+        QEMU_ERR(VIRTKIT_ERR_OPERATION_INVALID, "domain '%s' is transient: it has no persistent "
+                 "definition to change", d->name);
+        return -1;
+    }
+    return 0;
+}
+
+qemu_dom **qemu_dom_snapshot(qemu_driver *drv, size_t *n)
+{
+    pthread_mutex_lock(&drv->lock);
+    qemu_dom **list = vkc_alloc((drv->ndoms + 1) * sizeof(*list));
+    for (size_t i = 0; i < drv->ndoms; i++)
+        list[i] = qemu_dom_ref(drv->doms[i]);
+    *n = drv->ndoms;
+    pthread_mutex_unlock(&drv->lock);
+    return list;
+}
+
+void qemu_dom_snapshot_free(qemu_dom **list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        qemu_dom_unref(list[i]);
+    free(list);
+}
+
+void qemu_dom_expect_stop(qemu_dom *d, int reason, int detail)
+{
+    pthread_mutex_lock(&d->lock);
+    d->stop_reason = reason;
+    d->stop_event_detail = detail;
     pthread_mutex_unlock(&d->lock);
 }
 
@@ -309,6 +368,14 @@ void qemu_dom_set_state(qemu_dom *d, int state, int reason, int event, int detai
     pthread_cond_broadcast(&d->cond);
     if (changed && event >= 0)
         qemu_emit_lifecycle(d, event, detail);
+}
+
+int qemu_dom_reset(qemu_dom *d)
+{
+    pthread_mutex_lock(&d->lock);
+    d->own_reset_ms = vkc_now_ms();
+    pthread_mutex_unlock(&d->lock);
+    return qemu_dom_qmp(d, "system_reset", NULL, NULL);
 }
 
 /* ------------------------------------------------------- worker threads -- */
@@ -446,6 +513,31 @@ int qemu_def_check(qemu_driver *drv, const vkp_def *def)
     if (r == 0)
         qemu_cmd_clear(&cmd);
     return r;
+}
+
+qemu_dom *qemu_dom_for_incoming(qemu_driver *drv, const vkp_def *def, bool *added)
+{
+    *added = false;
+    char *name = NULL;
+    unsigned char uuid[16];
+    if (qemu_def_check(drv, def) < 0 || qemu_def_identity(def, &name, uuid) < 0)
+        return NULL;
+    free(name);
+    qemu_dom *d = qemu_dom_find_uuid(drv, uuid);
+    if (d)
+        return d;
+    d = qemu_dom_add(drv, H->def->copy(def), false);
+    *added = d != NULL;
+    return d;
+}
+
+void qemu_dom_forget_unstarted(qemu_dom *d, bool added)
+{
+    pthread_mutex_lock(&d->lock);
+    bool gone = added && !d->proc && !d->removed;
+    pthread_mutex_unlock(&d->lock);
+    if (gone)
+        qemu_dom_remove(d->drv, d);
 }
 
 int qemu_dom_load_all(qemu_driver *drv)

@@ -36,10 +36,18 @@ static void restart_worker(qemu_dom *d, void *arg)
     if (qemu_job_begin(d, QEMU_JOB_MODIFY, "restart") < 0) {
         VKC_WARN("domain '%s': cannot restart the guest: job busy", d->name);
         vkc_error_reset();
+        pthread_mutex_lock(&d->lock);
+        d->restart_pending = false;
+        pthread_mutex_unlock(&d->lock);
         return;
     }
-    if (qemu_dom_qmp(d, "system_reset", NULL, NULL) < 0 ||
-        qemu_dom_qmp(d, "cont", NULL, NULL) < 0) {
+    int r = qemu_dom_reset(d);
+    if (r == 0)
+        r = qemu_dom_qmp(d, "cont", NULL, NULL);
+    pthread_mutex_lock(&d->lock);
+    d->restart_pending = false;
+    pthread_mutex_unlock(&d->lock);
+    if (r < 0) {
         VKC_WARN("domain '%s': restart failed", d->name);
         vkc_error_reset();
     } else {
@@ -50,6 +58,23 @@ static void restart_worker(qemu_dom *d, void *arg)
         if (was_reboot)
             qemu_emit_reboot(d);
         qemu_process_write_status(d);
+    }
+    qemu_job_end(d);
+}
+
+/* Worker: pause the guest where it stands (action 'preserve' on a reboot,
+ * which qemu has already begun). */
+static void preserve_worker(qemu_dom *d, void *arg)
+{
+    (void)arg;
+    if (qemu_job_begin(d, QEMU_JOB_MODIFY, "preserve") < 0) {
+        VKC_WARN("domain '%s': cannot pause the rebooting guest: job busy", d->name);
+        vkc_error_reset();
+        return;
+    }
+    if (qemu_process_pause(d, VIRTKIT_PAUSED_SHUTTING_DOWN, VIRTKIT_EVENT_SUSPENDED_PAUSED) < 0) {
+        VKC_WARN("domain '%s': cannot pause the rebooting guest", d->name);
+        vkc_error_reset();
     }
     qemu_job_end(d);
 }
@@ -71,8 +96,13 @@ static void apply_action(qemu_dom *d, const char *action, int stop_reason, int s
                          bool reboot)
 {
     if (vkc_streq(action, "restart")) {
-        if (qemu_dom_async(d, restart_worker, reboot ? (void *)1 : NULL) < 0)
+        if (d->restart_pending)
+            return;
+        d->restart_pending = true;
+        if (qemu_dom_async(d, restart_worker, reboot ? (void *)1 : NULL) < 0) {
+            d->restart_pending = false;
             vkc_error_reset();
+        }
     } else if (vkc_streq(action, "preserve")) {
         /* stays as qemu left it (paused) for inspection */
     } else {
@@ -85,12 +115,11 @@ static void apply_action(qemu_dom *d, const char *action, int stop_reason, int s
 static void ev_shutdown(qemu_dom *d, json_object *data)
 {
     bool guest = vkc_json_bool(data, "guest", 0);
-    const char *why = vkc_json_str(data, "reason");
     pthread_mutex_lock(&d->lock);
     d->got_shutdown = true;
-    if (d->proc && d->proc->quit_requested) {
+    if ((d->proc && d->proc->quit_requested) || d->restart_pending) {
         pthread_mutex_unlock(&d->lock);
-        return; /* our own SIGTERM: the stop reports itself */
+        return; /* our own SIGTERM or restart: reported by whoever caused it */
     }
     qemu_emit_lifecycle(d, VIRTKIT_EVENT_SHUTDOWN,
                         guest ? VIRTKIT_EVENT_SHUTDOWN_GUEST : VIRTKIT_EVENT_SHUTDOWN_HOST);
@@ -98,10 +127,6 @@ static void ev_shutdown(qemu_dom *d, json_object *data)
         /* our reboot op: the guest powered off on ACPI, start it again */
         d->fake_reboot = false;
         apply_action(d, "restart", 0, 0, true);
-    } else if (vkc_streq(why, "guest-reset")) {
-        /* -no-reboot turned a guest reboot into this (on_reboot=destroy) */
-        apply_action(d, action_for(d, "on_reboot"), VIRTKIT_SHUTOFF_SHUTDOWN,
-                     VIRTKIT_EVENT_STOPPED_SHUTDOWN, false);
     } else {
         qemu_dom_set_state(d, VIRTKIT_DOMAIN_SHUTDOWN, VIRTKIT_SHUTDOWN_USER, -1, 0);
         apply_action(d, action_for(d, "on_poweroff"), VIRTKIT_SHUTOFF_SHUTDOWN,
@@ -135,11 +160,26 @@ static void ev_resume(qemu_dom *d, json_object *data)
     pthread_mutex_unlock(&d->lock);
 }
 
+/* How long after our own reset a guest reset is the firmware's (SeaBIOS
+ * resets once more when it finds POST already ran), not a reboot. */
+#define OWN_RESET_GRACE_MS 3000
+
 static void ev_reset(qemu_dom *d, json_object *data)
 {
-    (void)data;
+    bool guest = vkc_json_bool(data, "guest", 0);
     pthread_mutex_lock(&d->lock);
-    bool ours = d->job != QEMU_JOB_NONE && vkc_streq(d->job_name, "restart");
+    bool ours = !guest || vkc_now_ms() - d->own_reset_ms < OWN_RESET_GRACE_MS;
+    if (!ours) {
+        /* the guest rebooted: on_reboot decides */
+        const char *action = action_for(d, "on_reboot");
+        if (vkc_streq(action, "preserve")) {
+            if (qemu_dom_async(d, preserve_worker, NULL) < 0)
+                vkc_error_reset();
+        } else if (!vkc_streq(action, "restart")) {
+            apply_action(d, action, VIRTKIT_SHUTOFF_SHUTDOWN, VIRTKIT_EVENT_STOPPED_SHUTDOWN,
+                         false);
+        }
+    }
     pthread_mutex_unlock(&d->lock);
     if (!ours)
         qemu_emit_reboot(d);
@@ -232,7 +272,8 @@ static void on_event(qemu_mon *m, const char *name, json_object *data, void *opa
     qemu_dom *d = opaque;
     for (size_t i = 0; i < VKC_ARRAY_LEN(handlers); i++) {
         if (vkc_streq(handlers[i].name, name)) {
-            VKC_DEBUG("domain '%s': QMP event %s", d->name, name);
+            VKC_DEBUG("domain '%s': QMP event %s %s", d->name, name,
+                      data ? json_object_to_json_string_ext(data, JSON_C_TO_STRING_PLAIN) : "");
             handlers[i].fn(d, data);
             return;
         }

@@ -22,28 +22,6 @@
 
 #define UNPLUG_TIMEOUT_S 20
 
-static unsigned int affect_flags(qemu_dom *d, unsigned int flags)
-{
-    if (flags & (VIRTKIT_DOMAIN_AFFECT_LIVE | VIRTKIT_DOMAIN_AFFECT_CONFIG))
-        return flags;
-    return flags | (qemu_dom_active(d) ? VIRTKIT_DOMAIN_AFFECT_LIVE : VIRTKIT_DOMAIN_AFFECT_CONFIG);
-}
-
-static int check_targets(qemu_dom *d, unsigned int flags)
-{
-    if ((flags & VIRTKIT_DOMAIN_AFFECT_LIVE) && !qemu_dom_active(d)) {
-        QEMU_ERR(VIRTKIT_ERR_OPERATION_INVALID, "domain '%s' is not running: cannot change its "
-                 "devices live", d->name);
-        return -1;
-    }
-    if ((flags & VIRTKIT_DOMAIN_AFFECT_CONFIG) && !d->persistent) {
-        QEMU_ERR(VIRTKIT_ERR_OPERATION_INVALID, "domain '%s' is transient: it has no persistent "
-                 "definition to change", d->name);
-        return -1;
-    }
-    return 0;
-}
-
 /* The index of the device in def matching dev: disks by target, NICs by
  * MAC (or alias); -1 when none. */
 static long find_device(const vkp_def *def, const vkp_def *dev)
@@ -515,65 +493,58 @@ static int config_change(qemu_dom *d, const vkp_def *dev, bool add)
     return qemu_dom_save_config(d);
 }
 
-int qemu_op_attach_device(vkp_conn *c, const vkp_ref *ref, const char *xml, unsigned int flags)
+typedef struct {
+    vkp_def *dev;
+    unsigned int flags;
+    bool attach;
+} device_args;
+
+static int do_device(qemu_dom *d, void *arg)
+{
+    device_args *a = arg;
+    unsigned int flags = qemu_affect_flags(d, a->flags);
+    if (qemu_check_affect(d, flags) < 0)
+        return -1;
+    if (flags & VIRTKIT_DOMAIN_AFFECT_LIVE) {
+        int r;
+        if (!a->attach)
+            r = detach_live(d, a->dev);
+        else if (vkc_streq(H->def->element(a->dev), "disk"))
+            r = attach_disk_live(d, a->dev);
+        else
+            r = attach_iface_live(d, a->dev);
+        if (r < 0)
+            return -1;
+        qemu_process_write_status(d);
+    }
+    if (flags & VIRTKIT_DOMAIN_AFFECT_CONFIG)
+        return config_change(d, a->dev, a->attach);
+    return 0;
+}
+
+static int device_op(vkp_conn *c, const vkp_ref *ref, const char *xml, unsigned int flags,
+                     bool attach)
 {
     qemu_dom *d = qemu_dom_get(c->drv, ref);
     if (!d)
         return -1;
-    int r = -1;
     vkp_def *dev = parse_device(d, xml);
-    if (!dev)
-        goto out;
-    if (qemu_job_begin(d, QEMU_JOB_MODIFY, "attach device") < 0)
-        goto out;
-    flags = affect_flags(d, flags);
-    if (check_targets(d, flags) < 0)
-        goto end;
-    if (flags & VIRTKIT_DOMAIN_AFFECT_LIVE) {
-        bool disk = vkc_streq(H->def->element(dev), "disk");
-        if ((disk ? attach_disk_live(d, dev) : attach_iface_live(d, dev)) < 0)
-            goto end;
-        qemu_process_write_status(d);
-    }
-    if ((flags & VIRTKIT_DOMAIN_AFFECT_CONFIG) && config_change(d, dev, true) < 0)
-        goto end;
-    r = 0;
-end:
-    qemu_job_end(d);
-out:
-    if (dev)
-        H->def->free(dev);
     qemu_dom_unref(d);
+    if (!dev)
+        return -1;
+    device_args a = { dev, flags, attach };
+    int r = qemu_with_job(c->drv, ref, QEMU_JOB_MODIFY, attach ? "attach device" : "detach device",
+                          do_device, &a);
+    H->def->free(dev);
     return r;
+}
+
+int qemu_op_attach_device(vkp_conn *c, const vkp_ref *ref, const char *xml, unsigned int flags)
+{
+    return device_op(c, ref, xml, flags, true);
 }
 
 int qemu_op_detach_device(vkp_conn *c, const vkp_ref *ref, const char *xml, unsigned int flags)
 {
-    qemu_dom *d = qemu_dom_get(c->drv, ref);
-    if (!d)
-        return -1;
-    int r = -1;
-    vkp_def *dev = parse_device(d, xml);
-    if (!dev)
-        goto out;
-    if (qemu_job_begin(d, QEMU_JOB_MODIFY, "detach device") < 0)
-        goto out;
-    flags = affect_flags(d, flags);
-    if (check_targets(d, flags) < 0)
-        goto end;
-    if (flags & VIRTKIT_DOMAIN_AFFECT_LIVE) {
-        if (detach_live(d, dev) < 0)
-            goto end;
-        qemu_process_write_status(d);
-    }
-    if ((flags & VIRTKIT_DOMAIN_AFFECT_CONFIG) && config_change(d, dev, false) < 0)
-        goto end;
-    r = 0;
-end:
-    qemu_job_end(d);
-out:
-    if (dev)
-        H->def->free(dev);
-    qemu_dom_unref(d);
-    return r;
+    return device_op(c, ref, xml, flags, false);
 }

@@ -27,7 +27,6 @@
 #include "vkc_file.h"
 
 #define ACCEPT_TIMEOUT_MS 60000
-#define POLL_MS 10
 
 typedef struct mig_out {
     bool was_running;
@@ -147,24 +146,8 @@ int qemu_op_migrate_perform(vkp_conn *c, const vkp_ref *ref, const char *uri,
     if (r == 0)
         r = qemu_dom_qmp(d, "migrate", vkc_json_obj("uri", VKC_JS("fd:vk-migrate-out"), NULL),
                          NULL);
-    while (r == 0) {
-        VKC_AUTOJSON st = NULL;
-        if (qemu_dom_qmp(d, "query-migrate", NULL, &st) < 0) {
-            r = -1;
-            break;
-        }
-        const char *s = vkc_json_str(st, "status");
-        if (vkc_streq(s, "completed"))
-            break;
-        if (vkc_streq(s, "failed") || vkc_streq(s, "cancelled")) {
-            const char *desc = vkc_json_str(st, "error-desc");
-            QEMU_ERR(VIRTKIT_ERR_MIGRATE, "domain '%s': migration failed in qemu: %s", d->name,
-                     desc ? desc : s);
-            r = -1;
-            break;
-        }
-        vkc_sleep_ms(POLL_MS);
-    }
+    if (r == 0)
+        r = qemu_wait_migration(d, "migration", VIRTKIT_ERR_MIGRATE);
     if (r == 0) {
         pthread_mutex_lock(&d->lock);
         qemu_dom_set_state(d, VIRTKIT_DOMAIN_PAUSED, VIRTKIT_PAUSED_MIGRATION, -1, 0);
@@ -325,23 +308,8 @@ int qemu_op_migrate_prepare(vkp_conn *c, const char *xml, const virtkit_params *
         H->def->free(def);
         return -1;
     }
-    if (qemu_def_check(drv, def) < 0) {
-        H->def->free(def);
-        return -1;
-    }
-    char *name = NULL;
-    unsigned char uuid[16];
-    if (qemu_def_identity(def, &name, uuid) < 0) {
-        H->def->free(def);
-        return -1;
-    }
-    free(name);
-    qemu_dom *d = qemu_dom_find_uuid(drv, uuid);
-    bool added = false;
-    if (!d) {
-        d = qemu_dom_add(drv, H->def->copy(def), false);
-        added = true;
-    }
+    bool added;
+    qemu_dom *d = qemu_dom_for_incoming(drv, def, &added);
     if (!d) {
         H->def->free(def);
         return -1;
@@ -399,13 +367,8 @@ int qemu_op_migrate_prepare(vkp_conn *c, const char *xml, const virtkit_params *
     r = 0;
     /* the job stays held until finish */
 out:
-    if (r < 0 && added) {
-        pthread_mutex_lock(&d->lock);
-        bool gone = !d->proc && !d->removed;
-        pthread_mutex_unlock(&d->lock);
-        if (gone)
-            qemu_dom_remove(drv, d);
-    }
+    if (r < 0)
+        qemu_dom_forget_unstarted(d, added);
     qemu_dom_unref(d);
     return r;
 }
@@ -443,16 +406,8 @@ int qemu_op_migrate_finish(vkp_conn *c, const char *name, const virtkit_params *
                  m->err_code ? m->err_msg : "the incoming migration failed");
         r = -1;
     }
-    while (r == 0) {
-        VKC_AUTOJSON st = NULL;
-        if (qemu_dom_qmp(d, "query-status", NULL, &st) < 0) {
-            r = -1;
-            break;
-        }
-        if (!vkc_streq(vkc_json_str(st, "status"), "inmigrate"))
-            break;
-        vkc_sleep_ms(POLL_MS);
-    }
+    if (r == 0)
+        r = qemu_wait_incoming(d);
     if (r == 0) {
         if (flags & VIRTKIT_MIGRATE_PAUSED) {
             pthread_mutex_lock(&d->lock);

@@ -164,20 +164,6 @@ static void on_readable(int fd, short revents, void *opaque)
     }
 }
 
-/* Absolute CLOCK_MONOTONIC deadline for a timed wait. */
-static struct timespec deadline_in(int ms)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    return ts;
-}
-
 static int send_locked(qemu_mon *m, const char *text, int pass_fd)
 {
     size_t len = strlen(text);
@@ -248,7 +234,8 @@ int qemu_mon_cmd_fd(qemu_mon *m, const char *cmd, json_object *args, int pass_fd
     p.next = m->pending;
     m->pending = &p;
     int r = send_locked(m, text, pass_fd);
-    struct timespec dl = deadline_in(timeout_ms);
+    struct timespec dl;
+    vkc_deadline(&dl, timeout_ms);
     while (r == 0 && !p.done && !m->closed) {
         if (pthread_cond_timedwait(&m->cond, &m->lock, &dl) == ETIMEDOUT && !p.done) {
             QEMU_ERR(VIRTKIT_ERR_OPERATION_TIMEOUT,
@@ -319,11 +306,7 @@ qemu_mon *qemu_mon_open(qemu_watcher *w, int fd, const char *label, const qemu_m
 {
     qemu_mon *m = vkc_alloc(sizeof(*m));
     pthread_mutex_init(&m->lock, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&m->cond, &ca);
-    pthread_condattr_destroy(&ca);
+    vkc_cond_init(&m->cond);
     m->w = w;
     m->fd = fd;
     m->label = vkc_strdup(label);
@@ -339,7 +322,8 @@ qemu_mon *qemu_mon_open(qemu_watcher *w, int fd, const char *label, const qemu_m
     while (!m->greeted && !m->closed) {
         if (vkc_now_ms() >= end || pid_gone(pidfd))
             break;
-        struct timespec dl = deadline_in(10);
+        struct timespec dl;
+        vkc_deadline(&dl, 10);
         pthread_cond_timedwait(&m->cond, &m->lock, &dl);
     }
     bool ok = m->greeted;

@@ -16,18 +16,6 @@
 #include "qemu.h"
 #include "vkc_file.h"
 
-static int check_active(qemu_dom *d)
-{
-    pthread_mutex_lock(&d->lock);
-    bool active = d->proc && !d->proc->exited;
-    pthread_mutex_unlock(&d->lock);
-    if (!active) {
-        QEMU_ERR(VIRTKIT_ERR_OPERATION_INVALID, "domain '%s' is not running", d->name);
-        return -1;
-    }
-    return 0;
-}
-
 /* Parse a domain definition from the API (flags: VALIDATE or not). */
 static vkp_def *parse_domain(const char *xml, bool validate)
 {
@@ -235,32 +223,27 @@ fail:
     return -1;
 }
 
-int qemu_op_domain_undefine(vkp_conn *c, const vkp_ref *ref, unsigned int flags)
+static int do_undefine(qemu_dom *d, void *arg)
 {
-    qemu_dom *d = qemu_dom_get(c->drv, ref);
-    if (!d)
-        return -1;
-    int r = -1;
-    VK_AUTOFREE(char *) ms = qemu_managed_save_path(d);
-    if (qemu_job_begin(d, QEMU_JOB_MODIFY, "undefine") < 0)
-        goto out;
+    unsigned int flags = *(unsigned int *)arg;
     if (!d->persistent) {
         QEMU_ERR(VIRTKIT_ERR_OPERATION_INVALID, "domain '%s' is transient: nothing to undefine",
                  d->name);
-        goto end;
+        return -1;
     }
+    VK_AUTOFREE(char *) ms = qemu_managed_save_path(d);
     if (vkc_file_exists(ms)) {
         if (!(flags & VIRTKIT_DOMAIN_UNDEFINE_MANAGED_SAVE)) {
             QEMU_ERR(VIRTKIT_ERR_OPERATION_INVALID,
                      "domain '%s' has a managed save image; remove it first or undefine with "
                      "the managed-save flag", d->name);
-            goto end;
+            return -1;
         }
         if (vkc_unlink(ms) < 0)
-            goto end;
+            return -1;
     }
     if (qemu_dom_delete_config(d) < 0)
-        goto end;
+        return -1;
     pthread_mutex_lock(&d->lock);
     bool active = d->proc != NULL;
     d->persistent = false;
@@ -272,13 +255,13 @@ int qemu_op_domain_undefine(vkp_conn *c, const vkp_ref *ref, unsigned int flags)
     qemu_emit_lifecycle(d, VIRTKIT_EVENT_UNDEFINED, VIRTKIT_EVENT_UNDEFINED_REMOVED);
     pthread_mutex_unlock(&d->lock);
     if (!active)
-        qemu_dom_remove(c->drv, d);
-    r = 0;
-end:
-    qemu_job_end(d);
-out:
-    qemu_dom_unref(d);
-    return r;
+        qemu_dom_remove(d->drv, d);
+    return 0;
+}
+
+int qemu_op_domain_undefine(vkp_conn *c, const vkp_ref *ref, unsigned int flags)
+{
+    return qemu_with_job(c->drv, ref, QEMU_JOB_MODIFY, "undefine", do_undefine, &flags);
 }
 
 /* ------------------------------------------------------------- start -- */
@@ -307,29 +290,31 @@ static int start_defined(vkp_conn *c, qemu_dom *d, unsigned int flags)
     return 0;
 }
 
-int qemu_op_domain_create(vkp_conn *c, const vkp_ref *ref, unsigned int flags, vkp_ref *out)
+typedef struct {
+    vkp_conn *c;
+    unsigned int flags;
+    vkp_ref *out;
+} create_args;
+
+static int do_create(qemu_dom *d, void *arg)
 {
-    qemu_dom *d = qemu_dom_get(c->drv, ref);
-    if (!d)
-        return -1;
-    int r = -1;
-    if (qemu_job_begin(d, QEMU_JOB_MODIFY, "start") < 0)
-        goto out;
+    create_args *a = arg;
     if (qemu_dom_active(d)) {
         QEMU_ERR(VIRTKIT_ERR_OPERATION_INVALID, "domain '%s' is already running", d->name);
-        goto end;
+        return -1;
     }
-    r = start_defined(c, d, flags);
-    if (r == 0) {
-        pthread_mutex_lock(&d->lock);
-        qemu_dom_fill_ref(d, out);
-        pthread_mutex_unlock(&d->lock);
-    }
-end:
-    qemu_job_end(d);
-out:
-    qemu_dom_unref(d);
-    return r;
+    if (start_defined(a->c, d, a->flags) < 0)
+        return -1;
+    pthread_mutex_lock(&d->lock);
+    qemu_dom_fill_ref(d, a->out);
+    pthread_mutex_unlock(&d->lock);
+    return 0;
+}
+
+int qemu_op_domain_create(vkp_conn *c, const vkp_ref *ref, unsigned int flags, vkp_ref *out)
+{
+    create_args a = { c, flags, out };
+    return qemu_with_job(c->drv, ref, QEMU_JOB_MODIFY, "start", do_create, &a);
 }
 
 int qemu_op_domain_create_xml(vkp_conn *c, const char *xml, unsigned int flags, vkp_ref *out)
@@ -367,11 +352,8 @@ int qemu_op_domain_create_xml(vkp_conn *c, const char *xml, unsigned int flags, 
         qemu_job_end(d);
     }
     /* A transient domain that did not start does not exist. */
-    pthread_mutex_lock(&d->lock);
-    bool gone = !d->proc && !d->removed;
-    pthread_mutex_unlock(&d->lock);
-    if (r < 0 && gone)
-        qemu_dom_remove(drv, d);
+    if (r < 0)
+        qemu_dom_forget_unstarted(d, true);
     qemu_dom_unref(d);
     return r;
 }
@@ -391,7 +373,7 @@ static int acpi_request(qemu_dom *d, unsigned int flags, const char *what)
                  d->name, what);
         return -1;
     }
-    if (check_active(d) < 0)
+    if (qemu_dom_check_active(d) < 0)
         return -1;
     pthread_mutex_lock(&d->lock);
     bool acpi = d->live && qemu_def_has(d->live, "features/acpi");
@@ -405,83 +387,73 @@ static int acpi_request(qemu_dom *d, unsigned int flags, const char *what)
     return 0;
 }
 
+static int do_shutdown(qemu_dom *d, void *arg)
+{
+    if (acpi_request(d, *(unsigned int *)arg, "shutdown") < 0)
+        return -1;
+    return qemu_dom_qmp(d, "system_powerdown", NULL, NULL);
+}
+
 int qemu_op_domain_shutdown(vkp_conn *c, const vkp_ref *ref, unsigned int flags)
 {
+    if (qemu_with_job(c->drv, ref, QEMU_JOB_MODIFY, "shutdown", do_shutdown, &flags) < 0)
+        return -1;
+    if (!(flags & VIRTKIT_DOMAIN_SHUTDOWN_WAIT))
+        return 0;
+    /* Wait without the job: destroy must stay possible meanwhile. */
     qemu_dom *d = qemu_dom_get(c->drv, ref);
     if (!d)
-        return -1;
-    int r = -1;
-    if (qemu_job_begin(d, QEMU_JOB_MODIFY, "shutdown") < 0)
-        goto out;
-    if (acpi_request(d, flags, "shutdown") == 0 &&
-        qemu_dom_qmp(d, "system_powerdown", NULL, NULL) == 0)
-        r = 0;
-    qemu_job_end(d);
-    if (r == 0 && (flags & VIRTKIT_DOMAIN_SHUTDOWN_WAIT)) {
-        /* Wait without the job: destroy must stay possible meanwhile. */
-        int timeout = c->drv->conf.shutdown_timeout_s;
-        struct timespec dl;
-        clock_gettime(CLOCK_MONOTONIC, &dl);
-        dl.tv_sec += timeout;
-        pthread_mutex_lock(&d->lock);
-        while (d->proc && !d->removed)
-            if (pthread_cond_timedwait(&d->cond, &d->lock, &dl) == ETIMEDOUT)
-                break;
-        bool still = d->proc && !d->removed;
-        pthread_mutex_unlock(&d->lock);
-        if (still) {
-            QEMU_ERR(VIRTKIT_ERR_GUEST,
-                     "domain '%s': guest ignored shutdown (still running after %d s)", d->name,
-                     timeout);
-            r = -1;
-        }
-    }
-out:
+        return 0; /* a transient domain that is gone: shut down */
+    int timeout = c->drv->conf.shutdown_timeout_s;
+    struct timespec dl;
+    vkc_deadline(&dl, timeout * 1000);
+    pthread_mutex_lock(&d->lock);
+    while (d->proc && !d->removed)
+        if (pthread_cond_timedwait(&d->cond, &d->lock, &dl) == ETIMEDOUT)
+            break;
+    bool still = d->proc && !d->removed;
+    pthread_mutex_unlock(&d->lock);
+    if (still)
+        QEMU_ERR(VIRTKIT_ERR_GUEST, "domain '%s': guest ignored shutdown (still running after "
+                 "%d s)", d->name, timeout);
     qemu_dom_unref(d);
-    return r;
+    return still ? -1 : 0;
+}
+
+/* Our reboot: the guest powers off on ACPI; the SHUTDOWN handler then
+ * resets and continues it instead of applying on_poweroff. */
+static int do_reboot(qemu_dom *d, void *arg)
+{
+    if (acpi_request(d, *(unsigned int *)arg, "reboot") < 0)
+        return -1;
+    pthread_mutex_lock(&d->lock);
+    d->fake_reboot = true;
+    pthread_mutex_unlock(&d->lock);
+    if (qemu_dom_qmp(d, "system_powerdown", NULL, NULL) == 0)
+        return 0;
+    pthread_mutex_lock(&d->lock);
+    d->fake_reboot = false;
+    pthread_mutex_unlock(&d->lock);
+    return -1;
 }
 
 int qemu_op_domain_reboot(vkp_conn *c, const vkp_ref *ref, unsigned int flags)
 {
-    qemu_dom *d = qemu_dom_get(c->drv, ref);
-    if (!d)
+    return qemu_with_job(c->drv, ref, QEMU_JOB_MODIFY, "reboot", do_reboot, &flags);
+}
+
+static int do_reset(qemu_dom *d, void *arg)
+{
+    (void)arg;
+    if (qemu_dom_check_active(d) < 0)
         return -1;
-    int r = -1;
-    if (qemu_job_begin(d, QEMU_JOB_MODIFY, "reboot") < 0)
-        goto out;
-    if (acpi_request(d, flags, "reboot") == 0) {
-        /* The guest powers off on ACPI; the SHUTDOWN handler then resets
-         * and continues it instead of applying on_poweroff. */
-        pthread_mutex_lock(&d->lock);
-        d->fake_reboot = true;
-        pthread_mutex_unlock(&d->lock);
-        r = qemu_dom_qmp(d, "system_powerdown", NULL, NULL);
-        if (r < 0) {
-            pthread_mutex_lock(&d->lock);
-            d->fake_reboot = false;
-            pthread_mutex_unlock(&d->lock);
-        }
-    }
-    qemu_job_end(d);
-out:
-    qemu_dom_unref(d);
-    return r;
+    return qemu_dom_reset(d);
 }
 
 int qemu_op_domain_reset(vkp_conn *c, const vkp_ref *ref, unsigned int flags)
 {
     (void)flags;
-    qemu_dom *d = qemu_dom_get(c->drv, ref);
-    if (!d)
-        return -1;
-    int r = -1;
-    if (qemu_job_begin(d, QEMU_JOB_MODIFY, "reset") == 0) {
-        if (check_active(d) == 0)
-            r = qemu_dom_qmp(d, "system_reset", NULL, NULL);
-        qemu_job_end(d);
-    }
-    qemu_dom_unref(d);
-    return r;
+    return qemu_with_job(c->drv, ref, QEMU_JOB_MODIFY, "reset", do_reset, NULL);
 }
 
 int qemu_op_domain_destroy(vkp_conn *c, const vkp_ref *ref, unsigned int flags)
@@ -516,54 +488,46 @@ int qemu_op_domain_destroy(vkp_conn *c, const vkp_ref *ref, unsigned int flags)
     return r;
 }
 
+static int do_suspend(qemu_dom *d, void *arg)
+{
+    (void)arg;
+    if (qemu_dom_check_active(d) < 0)
+        return -1;
+    pthread_mutex_lock(&d->lock);
+    bool paused = d->state == VIRTKIT_DOMAIN_PAUSED;
+    pthread_mutex_unlock(&d->lock);
+    return paused ? 0 : qemu_process_pause(d, VIRTKIT_PAUSED_USER, VIRTKIT_EVENT_SUSPENDED_PAUSED);
+}
+
 int qemu_op_domain_suspend(vkp_conn *c, const vkp_ref *ref, unsigned int flags)
 {
     (void)flags;
-    qemu_dom *d = qemu_dom_get(c->drv, ref);
-    if (!d)
+    return qemu_with_job(c->drv, ref, QEMU_JOB_MODIFY, "suspend", do_suspend, NULL);
+}
+
+static int do_resume(qemu_dom *d, void *arg)
+{
+    (void)arg;
+    if (qemu_dom_check_active(d) < 0)
         return -1;
-    int r = -1;
-    if (qemu_job_begin(d, QEMU_JOB_MODIFY, "suspend") == 0) {
-        if (check_active(d) == 0) {
-            pthread_mutex_lock(&d->lock);
-            bool paused = d->state == VIRTKIT_DOMAIN_PAUSED;
-            pthread_mutex_unlock(&d->lock);
-            r = paused ? 0
-                       : qemu_process_pause(d, VIRTKIT_PAUSED_USER,
-                                            VIRTKIT_EVENT_SUSPENDED_PAUSED);
-        }
-        qemu_job_end(d);
+    pthread_mutex_lock(&d->lock);
+    int state = d->state;
+    pthread_mutex_unlock(&d->lock);
+    if (state == VIRTKIT_DOMAIN_RUNNING)
+        return 0;
+    if (state == VIRTKIT_DOMAIN_CRASHED || state == VIRTKIT_DOMAIN_SHUTDOWN) {
+        QEMU_ERR(VIRTKIT_ERR_OPERATION_INVALID,
+                 "domain '%s' is %s; reset or destroy it instead of resuming", d->name,
+                 state == VIRTKIT_DOMAIN_CRASHED ? "crashed" : "shut down");
+        return -1;
     }
-    qemu_dom_unref(d);
-    return r;
+    return qemu_process_resume(d, VIRTKIT_RUNNING_UNPAUSED, VIRTKIT_EVENT_RESUMED_UNPAUSED);
 }
 
 int qemu_op_domain_resume(vkp_conn *c, const vkp_ref *ref, unsigned int flags)
 {
     (void)flags;
-    qemu_dom *d = qemu_dom_get(c->drv, ref);
-    if (!d)
-        return -1;
-    int r = -1;
-    if (qemu_job_begin(d, QEMU_JOB_MODIFY, "resume") == 0) {
-        if (check_active(d) == 0) {
-            pthread_mutex_lock(&d->lock);
-            int state = d->state;
-            pthread_mutex_unlock(&d->lock);
-            if (state == VIRTKIT_DOMAIN_RUNNING)
-                r = 0;
-            else if (state == VIRTKIT_DOMAIN_CRASHED || state == VIRTKIT_DOMAIN_SHUTDOWN)
-                QEMU_ERR(VIRTKIT_ERR_OPERATION_INVALID,
-                         "domain '%s' is %s; reset or destroy it instead of resuming",
-                         d->name, state == VIRTKIT_DOMAIN_CRASHED ? "crashed" : "shut down");
-            else
-                r = qemu_process_resume(d, VIRTKIT_RUNNING_UNPAUSED,
-                                        VIRTKIT_EVENT_RESUMED_UNPAUSED);
-        }
-        qemu_job_end(d);
-    }
-    qemu_dom_unref(d);
-    return r;
+    return qemu_with_job(c->drv, ref, QEMU_JOB_MODIFY, "resume", do_resume, NULL);
 }
 
 /* ------------------------------------------------------- properties -- */
@@ -632,64 +596,40 @@ int qemu_op_domain_get_autostart(vkp_conn *c, const vkp_ref *ref, int *autostart
     return 0;
 }
 
-int qemu_op_domain_set_autostart(vkp_conn *c, const vkp_ref *ref, int autostart)
+static int do_set_autostart(qemu_dom *d, void *arg)
 {
-    qemu_dom *d = qemu_dom_get(c->drv, ref);
-    if (!d)
-        return -1;
-    int r = -1;
-    if (qemu_job_begin(d, QEMU_JOB_MODIFY, "autostart") == 0) {
-        if (!d->persistent)
-            QEMU_ERR(VIRTKIT_ERR_OPERATION_INVALID,
-                     "domain '%s' is transient and cannot start automatically", d->name);
-        else if (qemu_dom_set_autostart_link(d, autostart) == 0)
-            r = 0;
-        if (r == 0) {
-            pthread_mutex_lock(&d->lock);
-            d->autostart = autostart;
-            pthread_mutex_unlock(&d->lock);
-        }
-        qemu_job_end(d);
-    }
-    qemu_dom_unref(d);
-    return r;
-}
-
-/* CURRENT means LIVE for a running domain, CONFIG otherwise. */
-static unsigned int affect(qemu_dom *d, unsigned int flags)
-{
-    if (flags & (VIRTKIT_DOMAIN_AFFECT_LIVE | VIRTKIT_DOMAIN_AFFECT_CONFIG))
-        return flags;
-    return flags | (qemu_dom_active(d) ? VIRTKIT_DOMAIN_AFFECT_LIVE : VIRTKIT_DOMAIN_AFFECT_CONFIG);
-}
-
-static int check_affect(qemu_dom *d, unsigned int flags)
-{
-    if ((flags & VIRTKIT_DOMAIN_AFFECT_LIVE) && !qemu_dom_active(d)) {
-        QEMU_ERR(VIRTKIT_ERR_OPERATION_INVALID, "domain '%s' is not running: cannot change it "
-                 "live", d->name);
+    int on = *(int *)arg;
+    if (!d->persistent) {
+        QEMU_ERR(VIRTKIT_ERR_OPERATION_INVALID,
+                 "domain '%s' is transient and cannot start automatically", d->name);
         return -1;
     }
-    if ((flags & VIRTKIT_DOMAIN_AFFECT_CONFIG) && !d->persistent) {
-        QEMU_ERR(VIRTKIT_ERR_OPERATION_INVALID, "domain '%s' is transient: it has no persistent "
-                 "definition to change", d->name);
+    if (qemu_dom_set_autostart_link(d, on) < 0)
         return -1;
-    }
+    pthread_mutex_lock(&d->lock);
+    d->autostart = on;
+    pthread_mutex_unlock(&d->lock);
     return 0;
 }
 
-int qemu_op_domain_set_memory(vkp_conn *c, const vkp_ref *ref, unsigned long long kib,
-                              unsigned int flags)
+int qemu_op_domain_set_autostart(vkp_conn *c, const vkp_ref *ref, int autostart)
 {
-    qemu_dom *d = qemu_dom_get(c->drv, ref);
-    if (!d)
+    return qemu_with_job(c->drv, ref, QEMU_JOB_MODIFY, "autostart", do_set_autostart,
+                         &autostart);
+}
+
+typedef struct {
+    unsigned long long value;
+    unsigned int flags;
+} set_args;
+
+static int do_set_memory(qemu_dom *d, void *arg)
+{
+    set_args *a = arg;
+    unsigned long long kib = a->value;
+    unsigned int flags = qemu_affect_flags(d, a->flags);
+    if (qemu_check_affect(d, flags) < 0)
         return -1;
-    int r = -1;
-    if (qemu_job_begin(d, QEMU_JOB_MODIFY, "set memory") < 0)
-        goto out;
-    flags = affect(d, flags);
-    if (check_affect(d, flags) < 0)
-        goto end;
     char val[32];
     snprintf(val, sizeof(val), "%llu", kib);
     if (flags & VIRTKIT_DOMAIN_AFFECT_LIVE) {
@@ -701,19 +641,21 @@ int qemu_op_domain_set_memory(vkp_conn *c, const vkp_ref *ref, unsigned long lon
         if (kib > max) {
             QEMU_ERR(VIRTKIT_ERR_INVALID_ARG, "domain '%s': %llu KiB exceeds its memory of "
                      "%llu KiB", d->name, kib, (unsigned long long)max);
-            goto end;
+            return -1;
         }
         if (!balloon) {
             QEMU_ERR(VIRTKIT_ERR_OPERATION_INVALID, "domain '%s' has no memory balloon "
                      "(memballoon model='none'): its memory cannot change live", d->name);
-            goto end;
+            return -1;
         }
         if (qemu_dom_qmp(d, "balloon", vkc_json_obj("value", VKC_JI(kib * 1024), NULL), NULL) <
             0)
-            goto end;
+            return -1;
         pthread_mutex_lock(&d->lock);
-        if (H->def->set(d->live, "currentMemory", val) < 0)
+        if (H->def->set(d->live, "currentMemory", val) < 0 ||
+            H->def->set(d->live, "currentMemory/@unit", "KiB") < 0)
             vkc_error_reset();
+        d->balloon_kib = kib;
         pthread_mutex_unlock(&d->lock);
         qemu_process_write_status(d);
     }
@@ -722,55 +664,53 @@ int qemu_op_domain_set_memory(vkp_conn *c, const vkp_ref *ref, unsigned long lon
         pthread_mutex_lock(&d->lock);
         qemu_def_u64(d->def, "memory", &max);
         int sr = kib <= max ? H->def->set(d->def, "currentMemory", val) : 0;
-        if (sr == 0 && kib <= max && H->def->set(d->def, "currentMemory/@unit", "KiB") < 0)
-            sr = -1;
+        if (sr == 0 && kib <= max)
+            sr = H->def->set(d->def, "currentMemory/@unit", "KiB");
         pthread_mutex_unlock(&d->lock);
         if (kib > max) {
             QEMU_ERR(VIRTKIT_ERR_INVALID_ARG, "domain '%s': %llu KiB exceeds its memory of "
                      "%llu KiB", d->name, kib, (unsigned long long)max);
-            goto end;
+            return -1;
         }
         if (sr < 0 || qemu_dom_save_config(d) < 0)
-            goto end;
+            return -1;
     }
-    r = 0;
-end:
-    qemu_job_end(d);
-out:
-    qemu_dom_unref(d);
-    return r;
+    return 0;
 }
 
-int qemu_op_domain_set_vcpus(vkp_conn *c, const vkp_ref *ref, unsigned int n, unsigned int flags)
+int qemu_op_domain_set_memory(vkp_conn *c, const vkp_ref *ref, unsigned long long kib,
+                              unsigned int flags)
 {
-    qemu_dom *d = qemu_dom_get(c->drv, ref);
-    if (!d)
+    set_args a = { kib, flags };
+    return qemu_with_job(c->drv, ref, QEMU_JOB_MODIFY, "set memory", do_set_memory, &a);
+}
+
+static int do_set_vcpus(qemu_dom *d, void *arg)
+{
+    set_args *a = arg;
+    unsigned int flags = qemu_affect_flags(d, a->flags);
+    if (qemu_check_affect(d, flags) < 0)
         return -1;
-    int r = -1;
-    if (qemu_job_begin(d, QEMU_JOB_MODIFY, "set vcpus") < 0)
-        goto out;
-    flags = affect(d, flags);
-    if (check_affect(d, flags) < 0)
-        goto end;
     if (flags & VIRTKIT_DOMAIN_AFFECT_LIVE) {
         QEMU_ERR(VIRTKIT_ERR_NO_SUPPORT, "domain '%s': changing the vcpus of a running domain "
                  "is not supported by the qemu plugin; change the configuration and restart",
                  d->name);
-        goto end;
+        return -1;
     }
-    char val[16];
-    snprintf(val, sizeof(val), "%u", n);
+    char val[24];
+    snprintf(val, sizeof(val), "%llu", a->value);
     pthread_mutex_lock(&d->lock);
     int sr = H->def->set(d->def, "vcpu", val);
     if (sr == 0 && qemu_def_str(d->def, "vcpu/@current"))
         sr = H->def->set(d->def, "vcpu/@current", NULL);
     pthread_mutex_unlock(&d->lock);
-    if (sr < 0 || qemu_dom_save_config(d) < 0)
-        goto end;
-    r = 0;
-end:
-    qemu_job_end(d);
-out:
-    qemu_dom_unref(d);
-    return r;
+    if (sr < 0)
+        return -1;
+    return qemu_dom_save_config(d);
+}
+
+int qemu_op_domain_set_vcpus(vkp_conn *c, const vkp_ref *ref, unsigned int n, unsigned int flags)
+{
+    set_args a = { n, flags };
+    return qemu_with_job(c->drv, ref, QEMU_JOB_MODIFY, "set vcpus", do_set_vcpus, &a);
 }

@@ -57,18 +57,7 @@ static void driver_free(qemu_driver *drv)
             qemu_dom_unref(d); /* the pid watch's reference */
         }
         if (p) {
-            if (p->pidfd >= 0)
-                close(p->pidfd);
-            if (p->cgroup)
-                vkc_cgroup_free(p->cgroup);
-            free(p->monitor_path);
-            free(p->status_path);
-            free(p->log_path);
-            free(p->cgroup_name);
-            vkc_strv_clear(&p->taps);
-            vkc_strv_clear(&p->chowned);
-            vkc_strv_clear(&p->hotplug_slots);
-            free(p);
+            qemu_proc_free(p);
             d->proc = NULL;
         }
         qemu_dom_unref(d);
@@ -88,6 +77,7 @@ static void driver_free(qemu_driver *drv)
     free(drv->log_dir);
     free(drv->cache_dir);
     pthread_mutex_destroy(&drv->lock);
+    pthread_mutex_destroy(&drv->caps_lock);
     pthread_mutex_destroy(&drv->conns_lock);
     pthread_mutex_destroy(&drv->workers_lock);
     pthread_cond_destroy(&drv->workers_cond);
@@ -114,12 +104,8 @@ void qemu_driver_unref(qemu_driver *drv)
 /* Start the autostart domains that are not running yet. */
 static void autostart_all(qemu_driver *drv)
 {
-    pthread_mutex_lock(&drv->lock);
-    size_t n = drv->ndoms;
-    qemu_dom **list = vkc_alloc((n + 1) * sizeof(*list));
-    for (size_t i = 0; i < n; i++)
-        list[i] = qemu_dom_ref(drv->doms[i]);
-    pthread_mutex_unlock(&drv->lock);
+    size_t n;
+    qemu_dom **list = qemu_dom_snapshot(drv, &n);
     for (size_t i = 0; i < n; i++) {
         qemu_dom *d = list[i];
         if (d->autostart && !qemu_dom_active(d) && qemu_job_begin(d, QEMU_JOB_MODIFY,
@@ -142,9 +128,8 @@ static void autostart_all(qemu_driver *drv)
             }
             qemu_job_end(d);
         }
-        qemu_dom_unref(d);
     }
-    free(list);
+    qemu_dom_snapshot_free(list, n);
 }
 
 static qemu_driver *driver_new(vkp_ctx *ctx, const char *key)
@@ -153,6 +138,7 @@ static qemu_driver *driver_new(vkp_ctx *ctx, const char *key)
     drv->refs = 1;
     drv->next_id = 1;
     pthread_mutex_init(&drv->lock, NULL);
+    pthread_mutex_init(&drv->caps_lock, NULL);
     pthread_mutex_init(&drv->conns_lock, NULL);
     pthread_mutex_init(&drv->workers_lock, NULL);
     pthread_cond_init(&drv->workers_cond, NULL);
@@ -248,13 +234,8 @@ static int qemu_open(vkp_ctx *ctx, unsigned int flags, vkp_conn **out)
 
 static void autodestroy_for(vkp_conn *c)
 {
-    qemu_driver *drv = c->drv;
-    pthread_mutex_lock(&drv->lock);
-    size_t n = drv->ndoms;
-    qemu_dom **list = vkc_alloc((n + 1) * sizeof(*list));
-    for (size_t i = 0; i < n; i++)
-        list[i] = qemu_dom_ref(drv->doms[i]);
-    pthread_mutex_unlock(&drv->lock);
+    size_t n;
+    qemu_dom **list = qemu_dom_snapshot(c->drv, &n);
     for (size_t i = 0; i < n; i++) {
         qemu_dom *d = list[i];
         pthread_mutex_lock(&d->lock);
@@ -266,9 +247,8 @@ static void autodestroy_for(vkp_conn *c)
             qemu_job_end(d);
         }
         vkc_error_reset();
-        qemu_dom_unref(d);
     }
-    free(list);
+    qemu_dom_snapshot_free(list, n);
 }
 
 static void qemu_close(vkp_conn *c)

@@ -366,10 +366,13 @@ static void release_resources(qemu_driver *drv, qemu_proc *p)
     }
 }
 
-static void proc_free(qemu_proc *p)
+void qemu_proc_free(qemu_proc *p)
 {
     if (!p)
         return;
+    if (p->pidfd >= 0)
+        close(p->pidfd);
+    vkc_cgroup_free(p->cgroup);
     free(p->monitor_path);
     free(p->status_path);
     free(p->log_path);
@@ -424,7 +427,7 @@ void qemu_process_teardown(qemu_dom *d)
     d->pause_reason = 0;
     d->autodestroy = NULL;
     pthread_mutex_unlock(&d->lock);
-    proc_free(p);
+    qemu_proc_free(p);
     if (transient)
         qemu_dom_remove(d->drv, d);
     /* the pid watch's reference */
@@ -917,10 +920,7 @@ fail:
         if (pid > 0)
             kill(pid, SIGKILL);
         if (attached) {
-            pthread_mutex_lock(&d->lock);
-            d->stop_reason = VIRTKIT_SHUTOFF_FAILED;
-            d->stop_event_detail = -1;
-            pthread_mutex_unlock(&d->lock);
+            qemu_dom_expect_stop(d, VIRTKIT_SHUTOFF_FAILED, -1);
             if (p->pidfd >= 0)
                 vkc_pidfd_wait(p->pidfd, 5000);
             /* teardown restores ownership, files, cgroup; keep the error */
@@ -932,7 +932,7 @@ fail:
                     ;
             }
             release_resources(drv, p);
-            proc_free(p);
+            qemu_proc_free(p);
         }
     }
 done:
@@ -948,6 +948,40 @@ done:
     if (live)
         H->def->free(live);
     return r;
+}
+
+/* ----------------------------------------------------------- migration -- */
+
+#define MIGRATION_POLL_MS 10
+
+int qemu_wait_migration(qemu_dom *d, const char *what, int code)
+{
+    for (;;) {
+        VKC_AUTOJSON st = NULL;
+        if (qemu_dom_qmp(d, "query-migrate", NULL, &st) < 0)
+            return -1;
+        const char *s = vkc_json_str(st, "status");
+        if (vkc_streq(s, "completed"))
+            return 0;
+        if (vkc_streq(s, "failed") || vkc_streq(s, "cancelled")) {
+            const char *desc = vkc_json_str(st, "error-desc");
+            QEMU_ERR(code, "domain '%s': %s failed in qemu: %s", d->name, what, desc ? desc : s);
+            return -1;
+        }
+        vkc_sleep_ms(MIGRATION_POLL_MS);
+    }
+}
+
+int qemu_wait_incoming(qemu_dom *d)
+{
+    for (;;) {
+        VKC_AUTOJSON st = NULL;
+        if (qemu_dom_qmp(d, "query-status", NULL, &st) < 0)
+            return -1;
+        if (!vkc_streq(vkc_json_str(st, "status"), "inmigrate"))
+            return 0;
+        vkc_sleep_ms(MIGRATION_POLL_MS);
+    }
 }
 
 /* ------------------------------------------------------- pause/resume -- */
@@ -1057,7 +1091,7 @@ static void reconnect_one(qemu_driver *drv, const char *status_path)
         vkc_error_reset();
         H->def->free(live);
         release_resources(drv, p);
-        proc_free(p);
+        qemu_proc_free(p);
         return;
     }
     qemu_dom *d = qemu_dom_find_uuid(drv, uuid);
@@ -1070,7 +1104,7 @@ static void reconnect_one(qemu_driver *drv, const char *status_path)
             free(name);
             H->def->free(live);
             release_resources(drv, p);
-            proc_free(p);
+            qemu_proc_free(p);
             return;
         }
     }
@@ -1119,10 +1153,7 @@ static void reconnect_one(qemu_driver *drv, const char *status_path)
         if (alive) {
             /* Running but unreachable: stop it rather than leak it. */
             kill(p->pid, SIGKILL);
-            pthread_mutex_lock(&d->lock);
-            d->stop_reason = VIRTKIT_SHUTOFF_FAILED;
-            d->stop_event_detail = -1;
-            pthread_mutex_unlock(&d->lock);
+            qemu_dom_expect_stop(d, VIRTKIT_SHUTOFF_FAILED, -1);
             if (p->pidfd >= 0)
                 vkc_pidfd_wait(p->pidfd, 5000);
         }

@@ -22,8 +22,6 @@
 #include "vkc_file.h"
 #include "vkc_saveimg.h"
 
-#define POLL_MS 10
-
 /* ------------------------------------------------------ pump threads -- */
 
 typedef struct pump {
@@ -83,26 +81,6 @@ static int pump_join(pump *p, const char *what)
 
 /* ------------------------------------------------------------- save -- */
 
-/* Wait for an outgoing migration to end: 0 completed, -1 failed. */
-static int wait_migration(qemu_dom *d, const char *what)
-{
-    for (;;) {
-        VKC_AUTOJSON st = NULL;
-        if (qemu_dom_qmp(d, "query-migrate", NULL, &st) < 0)
-            return -1;
-        const char *s = vkc_json_str(st, "status");
-        if (vkc_streq(s, "completed"))
-            return 0;
-        if (vkc_streq(s, "failed") || vkc_streq(s, "cancelled")) {
-            const char *desc = vkc_json_str(st, "error-desc");
-            QEMU_ERR(VIRTKIT_ERR_OPERATION_FAILED, "domain '%s': %s failed in qemu: %s", d->name,
-                     what, desc ? desc : s);
-            return -1;
-        }
-        vkc_sleep_ms(POLL_MS);
-    }
-}
-
 /* Save d's state to path and stop it (async job held). */
 static int save_locked(qemu_dom *d, const char *path, unsigned int flags)
 {
@@ -143,7 +121,7 @@ static int save_locked(qemu_dom *d, const char *path, unsigned int flags)
     if (r == 0)
         r = qemu_dom_qmp(d, "migrate", vkc_json_obj("uri", VKC_JS("fd:vk-save"), NULL), NULL);
     if (r == 0)
-        r = wait_migration(d, "save");
+        r = qemu_wait_migration(d, "save", VIRTKIT_ERR_OPERATION_FAILED);
     if (r < 0) {
         pm.cancel = 1;
         qemu_dom_qmp(d, "migrate_cancel", NULL, NULL);
@@ -166,38 +144,37 @@ resume:
     return -1;
 }
 
+typedef struct {
+    const char *path;
+    unsigned int flags;
+} save_args;
+
+static int do_save(qemu_dom *d, void *arg)
+{
+    save_args *a = arg;
+    return save_locked(d, a->path, a->flags);
+}
+
 int qemu_op_domain_save(vkp_conn *c, const vkp_ref *ref, const char *path, unsigned int flags)
 {
-    qemu_dom *d = qemu_dom_get(c->drv, ref);
-    if (!d)
+    save_args a = { path, flags };
+    return qemu_with_job(c->drv, ref, QEMU_JOB_ASYNC, "save", do_save, &a);
+}
+
+static int do_managed_save(qemu_dom *d, void *arg)
+{
+    if (!d->persistent) {
+        QEMU_ERR(VIRTKIT_ERR_OPERATION_INVALID, "domain '%s' is transient: a managed save needs "
+                 "a persistent domain to restore into", d->name);
         return -1;
-    int r = -1;
-    if (qemu_job_begin(d, QEMU_JOB_ASYNC, "save") == 0) {
-        r = save_locked(d, path, flags);
-        qemu_job_end(d);
     }
-    qemu_dom_unref(d);
-    return r;
+    VK_AUTOFREE(char *) path = qemu_managed_save_path(d);
+    return save_locked(d, path, *(unsigned int *)arg);
 }
 
 int qemu_op_managed_save(vkp_conn *c, const vkp_ref *ref, unsigned int flags)
 {
-    qemu_dom *d = qemu_dom_get(c->drv, ref);
-    if (!d)
-        return -1;
-    int r = -1;
-    if (qemu_job_begin(d, QEMU_JOB_ASYNC, "managed save") == 0) {
-        if (!d->persistent) {
-            QEMU_ERR(VIRTKIT_ERR_OPERATION_INVALID, "domain '%s' is transient: a managed save "
-                     "needs a persistent domain to restore into", d->name);
-        } else {
-            VK_AUTOFREE(char *) path = qemu_managed_save_path(d);
-            r = save_locked(d, path, flags);
-        }
-        qemu_job_end(d);
-    }
-    qemu_dom_unref(d);
-    return r;
+    return qemu_with_job(c->drv, ref, QEMU_JOB_ASYNC, "managed save", do_managed_save, &flags);
 }
 
 int qemu_op_has_managed_save(vkp_conn *c, const vkp_ref *ref, unsigned int flags)
@@ -212,20 +189,18 @@ int qemu_op_has_managed_save(vkp_conn *c, const vkp_ref *ref, unsigned int flags
     return r;
 }
 
+static int do_managed_save_remove(qemu_dom *d, void *arg)
+{
+    (void)arg;
+    VK_AUTOFREE(char *) path = qemu_managed_save_path(d);
+    return vkc_unlink(path);
+}
+
 int qemu_op_managed_save_remove(vkp_conn *c, const vkp_ref *ref, unsigned int flags)
 {
     (void)flags;
-    qemu_dom *d = qemu_dom_get(c->drv, ref);
-    if (!d)
-        return -1;
-    int r = -1;
-    if (qemu_job_begin(d, QEMU_JOB_MODIFY, "managed save remove") == 0) {
-        VK_AUTOFREE(char *) path = qemu_managed_save_path(d);
-        r = vkc_unlink(path);
-        qemu_job_end(d);
-    }
-    qemu_dom_unref(d);
-    return r;
+    return qemu_with_job(c->drv, ref, QEMU_JOB_MODIFY, "managed save remove",
+                         do_managed_save_remove, NULL);
 }
 
 /* ----------------------------------------------------------- restore -- */
@@ -256,17 +231,7 @@ static int restore_into(qemu_dom *d, vkp_def *live, const char *path, uint32_t i
         pthread_join(pm.thread, NULL);
         return -1;
     }
-    /* qemu has loaded the state when it leaves "inmigrate". */
-    for (;;) {
-        VKC_AUTOJSON st = NULL;
-        if (qemu_dom_qmp(d, "query-status", NULL, &st) < 0) {
-            r = -1;
-            break;
-        }
-        if (!vkc_streq(vkc_json_str(st, "status"), "inmigrate"))
-            break;
-        vkc_sleep_ms(POLL_MS);
-    }
+    r = qemu_wait_incoming(d);
     if (r == 0 && pump_join(&pm, "reading save image") < 0)
         r = -1;
     if (pm.started) {
@@ -337,26 +302,11 @@ int qemu_op_domain_restore(vkp_conn *c, const char *path, const char *xml, unsig
     vkc_saveimg_info_clear(&info);
     if (!def)
         return -1;
-    if (qemu_def_check(drv, def) < 0) {
-        H->def->free(def);
-        return -1;
-    }
-    char *name = NULL;
-    unsigned char uuid[16];
-    if (qemu_def_identity(def, &name, uuid) < 0) {
-        H->def->free(def);
-        return -1;
-    }
-    free(name);
-    qemu_dom *d = qemu_dom_find_uuid(drv, uuid);
-    bool added = false;
+    bool added;
+    qemu_dom *d = qemu_dom_for_incoming(drv, def, &added);
     if (!d) {
-        d = qemu_dom_add(drv, H->def->copy(def), false);
-        if (!d) {
-            H->def->free(def);
-            return -1;
-        }
-        added = true;
+        H->def->free(def);
+        return -1;
     }
     int r = -1;
     if (qemu_job_begin(d, QEMU_JOB_ASYNC, "restore") == 0) {
@@ -370,11 +320,8 @@ int qemu_op_domain_restore(vkp_conn *c, const char *path, const char *xml, unsig
     } else {
         H->def->free(def);
     }
-    pthread_mutex_lock(&d->lock);
-    bool gone = added && !d->proc && !d->removed;
-    pthread_mutex_unlock(&d->lock);
-    if (r < 0 && gone)
-        qemu_dom_remove(drv, d);
+    if (r < 0)
+        qemu_dom_forget_unstarted(d, added);
     qemu_dom_unref(d);
     return r;
 }
@@ -415,36 +362,33 @@ char *qemu_op_save_image_get_xml(vkp_conn *c, const char *path, unsigned int fla
 
 /* ------------------------------------------------------------- dump -- */
 
-int qemu_op_core_dump(vkp_conn *c, const vkp_ref *ref, const char *path, unsigned int flags)
+typedef struct {
+    const char *path;
+    unsigned int flags;
+} dump_args;
+
+static int do_dump(qemu_dom *d, void *arg)
 {
-    qemu_dom *d = qemu_dom_get(c->drv, ref);
-    if (!d)
+    dump_args *a = arg;
+    if (qemu_dom_check_active(d) < 0)
         return -1;
-    int r = -1;
-    if (qemu_job_begin(d, QEMU_JOB_ASYNC, "dump") < 0)
-        goto out;
     pthread_mutex_lock(&d->lock);
-    bool active = d->proc && !d->proc->exited;
     bool running = d->state == VIRTKIT_DOMAIN_RUNNING;
     pthread_mutex_unlock(&d->lock);
-    if (!active) {
-        QEMU_ERR(VIRTKIT_ERR_OPERATION_INVALID, "domain '%s' is not running", d->name);
-        goto end;
-    }
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int fd = open(a->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) {
-        vkc_error_system(errno, "domain '%s': cannot create dump file %s", d->name, path);
-        goto end;
+        vkc_error_system(errno, "domain '%s': cannot create dump file %s", d->name, a->path);
+        return -1;
     }
     bool paused = false;
-    if (running && !(flags & VIRTKIT_DUMP_LIVE)) {
+    if (running && !(a->flags & VIRTKIT_DUMP_LIVE)) {
         if (qemu_process_pause(d, VIRTKIT_PAUSED_DUMP, -1) < 0) {
             close(fd);
-            goto end;
+            return -1;
         }
         paused = true;
     }
-    r = qemu_mon_getfd(d->proc->mon, "vk-dump", fd, d->drv->conf.monitor_timeout_ms);
+    int r = qemu_mon_getfd(d->proc->mon, "vk-dump", fd, d->drv->conf.monitor_timeout_ms);
     close(fd);
     /* Synchronous in qemu: give it time proportional to memory. */
     if (r == 0)
@@ -453,8 +397,8 @@ int qemu_op_core_dump(vkp_conn *c, const vkp_ref *ref, const char *path, unsigne
                                               VKC_JS("fd:vk-dump"), NULL),
                                  600000, NULL);
     if (r < 0)
-        unlink(path);
-    if (flags & VIRTKIT_DUMP_CRASH) {
+        unlink(a->path);
+    if (a->flags & VIRTKIT_DUMP_CRASH) {
         if (r == 0)
             qemu_process_stop(d, VIRTKIT_SHUTOFF_CRASHED, VIRTKIT_EVENT_STOPPED_CRASHED, false);
     } else if (paused) {
@@ -466,9 +410,11 @@ int qemu_op_core_dump(vkp_conn *c, const vkp_ref *ref, const char *path, unsigne
             r = -1;
         }
     }
-end:
-    qemu_job_end(d);
-out:
-    qemu_dom_unref(d);
     return r;
+}
+
+int qemu_op_core_dump(vkp_conn *c, const vkp_ref *ref, const char *path, unsigned int flags)
+{
+    dump_args a = { path, flags };
+    return qemu_with_job(c->drv, ref, QEMU_JOB_ASYNC, "dump", do_dump, &a);
 }

@@ -246,13 +246,8 @@ static const struct {
 int qemu_op_get_all_domain_stats(vkp_conn *c, unsigned int stats, unsigned int flags,
                                  vkp_domain_stats **records)
 {
-    qemu_driver *drv = c->drv;
-    pthread_mutex_lock(&drv->lock);
-    size_t n = drv->ndoms;
-    qemu_dom **list = vkc_alloc((n + 1) * sizeof(*list));
-    for (size_t i = 0; i < n; i++)
-        list[i] = qemu_dom_ref(drv->doms[i]);
-    pthread_mutex_unlock(&drv->lock);
+    size_t n;
+    qemu_dom **list = qemu_dom_snapshot(c->drv, &n);
     vkp_domain_stats *out = H->alloc((n + 1) * sizeof(*out));
     int count = 0;
     unsigned int which = flags & (VIRTKIT_GET_STATS_ACTIVE | VIRTKIT_GET_STATS_INACTIVE);
@@ -279,9 +274,8 @@ int qemu_op_get_all_domain_stats(vkp_conn *c, unsigned int stats, unsigned int f
             count++;
             H->def->free(snap);
         }
-        qemu_dom_unref(d);
     }
-    free(list);
+    qemu_dom_snapshot_free(list, n);
     *records = out;
     return count;
 }

@@ -48,7 +48,12 @@ static void on_lifecycle(virtkit_connect *c, virtkit_domain *d, int event, int d
     (void)c;
     (void)opaque;
     pthread_mutex_lock(&ev_lock);
-    if (nevents < 512) {
+    if (nevents == 512) {
+        /* keep the newest half */
+        memmove(events, events + 256, 256 * sizeof(events[0]));
+        nevents = 256;
+    }
+    {
         events[nevents].event = event;
         events[nevents].detail = detail;
         snprintf(events[nevents].name, sizeof(events[nevents].name), "%s",
@@ -269,6 +274,16 @@ static void test_lifecycle(void **state)
     assert_true(wait_event("life", VIRTKIT_EVENT_DEFINED, VIRTKIT_EVENT_DEFINED_ADDED, 5000));
     expect_state(d, VIRTKIT_DOMAIN_SHUTOFF, VIRTKIT_SHUTOFF_UNKNOWN);
     assert_int_equal(virtkit_connect_num_of_defined_domains(c), 1);
+    /* capabilities: probed once, cached under the root */
+    char *caps = VKT_NONNULL(virtkit_connect_get_capabilities(c));
+    assert_non_null(strstr(caps, "<emulator>/usr/bin/qemu-system-x86_64</emulator>"));
+    assert_non_null(strstr(caps, "<domain type='qemu'/>"));
+    assert_non_null(strstr(caps, ">pc-q35-"));
+    free(caps);
+    char cache[4300];
+    snprintf(cache, sizeof(cache),
+             "%s/var/cache/virtkit/qemu/capabilities/_usr_bin_qemu-system-x86_64.json", root);
+    assert_int_equal(access(cache, F_OK), 0);
 
     long long t0 = vkt_now_ms();
     VKT_OK(virtkit_domain_create(d, 0));
@@ -385,6 +400,21 @@ static void test_save_restore(void **state)
     out = guest(con, "cat /tmp/mark");
     assert_non_null(strstr(out, "before"));
     free(out);
+
+    /* a guest memory dump is an ELF core; the guest runs on afterwards */
+    char core[4200];
+    snprintf(core, sizeof(core), "%s/life.core", root);
+    VKT_OK(virtkit_domain_core_dump(d, core, VIRTKIT_DUMP_MEMORY_ONLY));
+    FILE *cf = fopen(core, "rb");
+    assert_non_null(cf);
+    char elf[4] = { 0 };
+    assert_int_equal(fread(elf, 1, 4, cf), 4);
+    fseek(cf, 0, SEEK_END);
+    assert_true(ftell(cf) > 200L * 1024 * 1024);
+    fclose(cf);
+    unlink(core);
+    assert_memory_equal(elf, "\x7f" "ELF", 4);
+    expect_state(d, VIRTKIT_DOMAIN_RUNNING, VIRTKIT_RUNNING_UNPAUSED);
 
     /* a damaged copy is refused before anything starts */
     char bad[4200];
@@ -523,6 +553,54 @@ static void test_crash_and_reconnect(void **state)
     c = open_root(uri);
     d = VKT_NONNULL(virtkit_domain_lookup_by_name(c, "life"));
     expect_state(d, VIRTKIT_DOMAIN_SHUTOFF, VIRTKIT_SHUTOFF_CRASHED);
+
+    /* autostart: a new instance starts it */
+    VKT_OK(virtkit_domain_set_autostart(d, 1));
+    virtkit_domain_free(d);
+    virtkit_connect_close(c);
+    c = open_root(uri);
+    d = VKT_NONNULL(virtkit_domain_lookup_by_name(c, "life"));
+    expect_state(d, VIRTKIT_DOMAIN_RUNNING, VIRTKIT_RUNNING_BOOTED);
+    int autostart = 0;
+    VKT_OK(virtkit_domain_get_autostart(d, &autostart));
+    assert_int_equal(autostart, 1);
+    VKT_OK(virtkit_domain_set_autostart(d, 0));
+    VKT_OK(virtkit_domain_destroy(d, 0));
+    virtkit_domain_free(d);
+    virtkit_connect_close(c);
+}
+
+/* on_poweroff=restart brings a powered-off guest back; on_reboot=destroy
+ * ends a guest that reboots. */
+static void test_lifecycle_actions(void **state)
+{
+    (void)state;
+    virtkit_connect *c = open_root(uri);
+    char *base = vkt_guest_xml("acts", "qemu", NULL);
+    char *xml = NULL;
+    char *at = strstr(base, "</features>") + strlen("</features>");
+    assert_true(asprintf(&xml, "%.*s\n  <on_poweroff>restart</on_poweroff>\n"
+                               "  <on_reboot>destroy</on_reboot>%s",
+                         (int)(at - base), base, at) > 0);
+    free(base);
+    virtkit_domain *d = VKT_NONNULL(virtkit_domain_create_xml(c, xml, 0));
+    free(xml);
+    vkt_console *con = boot_console(d);
+    clear_events();
+    int rc;
+    char *out = vkt_console_run(con, "poweroff -f", 2000, &rc);
+    free(out);
+    assert_int_equal(vkt_console_wait(con, MARKER, BOOT_MS), 0);
+    assert_true(wait_event("acts", VIRTKIT_EVENT_SHUTDOWN, VIRTKIT_EVENT_SHUTDOWN_GUEST, 5000));
+    expect_state(d, VIRTKIT_DOMAIN_RUNNING, VIRTKIT_RUNNING_BOOTED);
+    out = vkt_console_run(con, "reboot -f", 2000, &rc);
+    free(out);
+    assert_true(wait_event("acts", VIRTKIT_EVENT_STOPPED, VIRTKIT_EVENT_STOPPED_SHUTDOWN, 20000));
+    vkt_console_close(con);
+    /* transient: gone */
+    virtkit_error_clear();
+    assert_null(virtkit_domain_lookup_by_name(c, "acts"));
+    VKT_ERROR(VIRTKIT_ERR_NO_DOMAIN, "acts");
     virtkit_domain_free(d);
     virtkit_connect_close(c);
 }
@@ -590,7 +668,10 @@ static void test_errors(void **state)
     assert_null(virtkit_domain_create_xml(c, xml, 0));
     VKT_ERROR(VIRTKIT_ERR_OPERATION_FAILED, "missing.img");
     free(xml);
-    assert_int_equal(virtkit_connect_num_of_domains(c), 0);
+    /* a transient domain that could not start leaves nothing behind */
+    virtkit_error_clear();
+    assert_null(virtkit_domain_lookup_by_name(c, "broken"));
+    VKT_ERROR(VIRTKIT_ERR_NO_DOMAIN, "broken");
 
     xml = vkt_guest_xml("lxcish", "lxc", NULL);
     virtkit_error_clear();
@@ -627,6 +708,7 @@ int main(void)
         cmocka_unit_test(test_save_restore),
         cmocka_unit_test(test_hotplug),
         cmocka_unit_test(test_crash_and_reconnect),
+        cmocka_unit_test(test_lifecycle_actions),
         cmocka_unit_test(test_migration),
         cmocka_unit_test(test_errors),
     };
