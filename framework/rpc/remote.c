@@ -273,10 +273,10 @@ int vk_remote_open(virtkit_connect *conn, unsigned int flags)
     rem->rpc = vk_rpc_client_new(&s, &remote_cbs, rem);
     /* From here, rem is freed by the client's release callback. */
     conn->remote = rem;
-    bool evloop = vk_event_have_impl();
-    if (evloop && vk_rpc_client_watch(rem->rpc) < 0)
-        evloop = false;
-    virtkit_error_clear();
+    /* With an event loop, it notices events and the daemon hanging up
+     * while no call is in flight. */
+    if (vk_event_have_impl() && vk_rpc_client_watch(rem->rpc) < 0)
+        virtkit_error_clear();
 
     VK_ARENA_STACK(a, 1024);
     VK_AUTOFREE(char *) duri = vk_remote_daemon_uri(u);
@@ -286,8 +286,12 @@ int vk_remote_open(virtkit_connect *conn, unsigned int flags)
     args.flags = flags & VIRTKIT_CONNECT_RO;
     args.has_client_version = 1;
     args.client_version = virtkit_library_version();
+    /* Not advertised: a registered event loop is not always run (the CLI
+     * runs it only for consoles), and a client that cannot answer pings
+     * would be dropped while idle. Pinging the daemon (set_keepalive) says
+     * that this client answers. */
     args.has_keepalive = 1;
-    args.keepalive = evloop;
+    args.keepalive = false;
     if (rs) {
         args.has_resume_events = 1;
         args.resume_events = resume;

@@ -570,8 +570,15 @@ static int handle_frame(vk_server *s, srv_client *cl, const vk_rpc_header *h,
         handle_call(s, cl, h, body, len);
         return 0;
     case VK_RPC_KEEPALIVE:
-        if (h->proc == VK_RPC_PING)
+        if (h->proc == VK_RPC_PING) {
+            /* A client that pings runs its loop: it can answer ours too. */
+            if (!cl->keepalive_ok) {
+                pthread_mutex_lock(&cl->lock);
+                cl->keepalive_ok = true;
+                pthread_mutex_unlock(&cl->lock);
+            }
             send_keepalive(cl, VK_RPC_PONG);
+        }
         return 0;
     case VK_RPC_STREAM:
         srv_stream_frame(cl, h, body, len);
@@ -814,6 +821,10 @@ static void accept_clients(vk_server *s, srv_listener *L)
         cl->nodedev_cb = -1;
         cl->accepted_ms = cl->last_rx_ms = cl->last_ping_ms = vk_now_ms();
         if (L->kind == CL_TLS) {
+            /* Remote peers that vanish without a word (a host that lost
+             * power) are found by TCP keepalive when they never pinged. */
+            int on = 1;
+            setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
             VK_AUTOFREE(char *) addr = peer_address(fd);
             cl->desc = vk_asprintf("tls client %s", addr);
             if (vk_tls_session_start(L->tls, &cl->sock, NULL) < 0) {

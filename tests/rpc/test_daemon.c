@@ -392,6 +392,15 @@ static void test_priority_lane_and_keepalive(void **state)
     assert_true(vkt_raw_closed(fd, 5000));
     close(fd);
     assert_true(vkt_daemon_log_has(d, "no keepalive answer", 2000));
+
+    /* One that never pings is never pinged, and stays however idle. */
+    fd = vkt_raw_connect(d->rw);
+    assert_int_equal(vkt_raw_open(fd, "test:///default"), VK_RPC_OK);
+    assert_int_equal(vkt_raw_recv(fd, &h, &body, 3000), -1); /* nothing for 3 s */
+    VkEmpty e = VK_EMPTY__INIT;
+    vkt_raw_send(fd, VK_RPC_CALL, VK_PROC_domain_num_active, 2, VK_RPC_OK, &e.base);
+    assert_int_equal(vkt_raw_reply(fd, 2, NULL, NULL), VK_RPC_OK);
+    close(fd);
     vkt_daemon_free(d);
 }
 
