@@ -588,8 +588,9 @@ static const vk_xelem e_seclabel = {
 /* ------------------------------------------------------------- domain -- */
 static const vk_xelem e_domain = {
     "domain",
-    VK_XATTRS(VK_XA_ENUM_REQ("type", "test", "qemu", "kvm", "xen", "lxc"),
-              VK_XA_RUNTIME("id", int)),
+    /* Any identifier: each hypervisor plugin (in-tree or a vendor's)
+     * accepts its own types and refuses the rest with a clear error. */
+    VK_XATTRS(VK_XA_REQ("type", ident), VK_XA_RUNTIME("id", int)),
     VK_XCHILDREN(VK_XC_ONE(vk_xe_name), VK_XC_OPT(vk_xe_uuid), VK_XC_OPT(vk_xe_title),
                  VK_XC_OPT(vk_xe_description), VK_XC_OPT(vk_xe_metadata), VK_XC_OPT(e_max_memory),
                  VK_XC_ONE(e_memory), VK_XC_OPT(e_current_memory), VK_XC_OPT(e_blkiotune),

@@ -23,6 +23,7 @@ typedef struct vk_xtype {
 
 extern const vk_xtype vk_xt_string;    /* anything, may be empty */
 extern const vk_xtype vk_xt_token;     /* non-empty, no whitespace */
+extern const vk_xtype vk_xt_ident;     /* lower-case identifier: kvm, my-hv */
 extern const vk_xtype vk_xt_name;      /* object names: non-empty, no '/', no control chars */
 extern const vk_xtype vk_xt_uint;      /* 0..2^32-1 */
 extern const vk_xtype vk_xt_ulong;     /* 0..2^64-1 */

@@ -42,6 +42,19 @@ static int check_token(const char *v, const char *const *values, char **norm, ch
     return 0;
 }
 
+/* Identifiers chosen by plugins (domain types): lower-case letter, then
+ * lower-case letters, digits, '-' or '_', at most 32 characters. */
+static int check_ident(const char *v, const char *const *values, char **norm, char **why)
+{
+    size_t n = strlen(v);
+    if (n == 0 || n > 32 || !islower((unsigned char)v[0]))
+        return why_set(why, "expected a lower-case identifier like 'kvm' (1-32 characters)");
+    for (const char *p = v; *p; p++)
+        if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '-' && *p != '_')
+            return why_set(why, "expected a lower-case identifier like 'kvm' (1-32 characters)");
+    return 0;
+}
+
 static int check_name(const char *v, const char *const *values, char **norm, char **why)
 {
     if (!*v)
@@ -350,6 +363,10 @@ const vk_xtype vk_xt_string = { "text", check_string, "<text/>" };
 const vk_xtype vk_xt_token = { "a token", check_token,
                                "<data type='string'><param name='pattern'>[^\\s]+</param>"
                                "</data>" };
+const vk_xtype vk_xt_ident = {
+    "an identifier", check_ident,
+    "<data type='string'><param name='pattern'>[a-z][a-z0-9_\\-]{0,31}</param></data>"
+};
 const vk_xtype vk_xt_name = { "a name", check_name,
                               "<data type='string'><param name='pattern'>[^/]+</param></data>" };
 const vk_xtype vk_xt_uint = { "an unsigned integer", check_uint, "<data type='unsignedInt'/>" };
