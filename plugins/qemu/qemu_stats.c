@@ -135,20 +135,38 @@ static void group_vcpu(stats_ctx *s)
     }
 }
 
-static bool read_counter(const char *dev, const char *what, unsigned long long *v)
+/* The counters of dev from /proc/net/dev (the reader's network namespace,
+ * unlike /sys/class/net, which shows the namespace sysfs was mounted in):
+ * rx bytes, packets, errs, drop, then tx bytes, packets, errs, drop. */
+static bool read_counters(const char *dev, unsigned long long v[8])
 {
-    VK_AUTOFREE(char *) path = vkc_asprintf("/sys/class/net/%s/statistics/%s", dev, what);
-    VK_AUTOFREE(char *) text = vkc_file_read(path, 64, NULL);
+    VK_AUTOFREE(char *) text = vkc_file_read("/proc/net/dev", 1 << 20, NULL);
     if (!text) {
         vkc_error_reset();
         return false;
     }
-    uint64_t u = 0;
-    text[strcspn(text, "\n")] = 0;
-    if (vkc_parse_u64(text, 10, &u) < 0)
-        return false;
-    *v = u;
-    return true;
+    size_t dl = strlen(dev);
+    for (char *line = text; line && *line;) {
+        char *nl = strchr(line, '\n');
+        if (nl)
+            *nl = 0;
+        char *p = line;
+        while (*p == ' ')
+            p++;
+        if (strncmp(p, dev, dl) == 0 && p[dl] == ':') {
+            unsigned long long f[16] = { 0 };
+            int n = sscanf(p + dl + 1, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
+                           &f[0], &f[1], &f[2], &f[3], &f[4], &f[5], &f[6], &f[7], &f[8], &f[9],
+                           &f[10], &f[11]);
+            if (n < 12)
+                return false;
+            v[0] = f[0], v[1] = f[1], v[2] = f[2], v[3] = f[3];
+            v[4] = f[8], v[5] = f[9], v[6] = f[10], v[7] = f[11];
+            return true;
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+    return false;
 }
 
 static void group_interface(stats_ctx *s)
@@ -170,20 +188,15 @@ static void group_interface(stats_ctx *s)
         add_fmt_str(s, tap ? tap : (alias ? alias : "user"), "net.%zu.name", i);
         if (!tap || !s->pid)
             continue;
-        /* host rx is the guest's tx: report from the guest's side */
-        static const struct {
-            const char *file, *param;
-        } counters[] = {
-            { "tx_bytes", "net.%zu.rx.bytes" }, { "tx_packets", "net.%zu.rx.pkts" },
-            { "tx_errors", "net.%zu.rx.errs" }, { "tx_dropped", "net.%zu.rx.drop" },
-            { "rx_bytes", "net.%zu.tx.bytes" }, { "rx_packets", "net.%zu.tx.pkts" },
-            { "rx_errors", "net.%zu.tx.errs" }, { "rx_dropped", "net.%zu.tx.drop" },
+        /* the tap's rx is the guest's tx: reported from the guest's side */
+        static const char *const names[8] = {
+            "net.%zu.tx.bytes", "net.%zu.tx.pkts", "net.%zu.tx.errs", "net.%zu.tx.drop",
+            "net.%zu.rx.bytes", "net.%zu.rx.pkts", "net.%zu.rx.errs", "net.%zu.rx.drop",
         };
-        for (size_t k = 0; k < VKC_ARRAY_LEN(counters); k++) {
-            unsigned long long v;
-            if (read_counter(tap, counters[k].file, &v))
-                add_fmt_ull(s, v, counters[k].param, i);
-        }
+        unsigned long long v[8];
+        if (read_counters(tap, v))
+            for (size_t k = 0; k < 8; k++)
+                add_fmt_ull(s, v[k], names[k], i);
     }
     vkc_strv_clear(&taps);
 }

@@ -1,9 +1,9 @@
 /*
  * guest.c: see guest.h.
  *
- * The console protocol follows TESTBED.md: send `CMD; echo "__E""ND<n>__
- * rc=$?"` and read until `__END<n>__ rc=N`; the split quote keeps the
- * terminal's echo of the command line from matching.
+ * The console protocol follows TESTBED.md: send `echo "__B""EG<n>__"; CMD;
+ * echo "__E""ND<n>__ rc=$?"` and read until `__END<n>__ rc=N`; the split
+ * quotes keep the terminal's echo of the command line from matching.
  */
 #include "config.h"
 
@@ -158,9 +158,14 @@ int vkt_console_wait(vkt_console *c, const char *needle, int timeout_ms)
 
 char *vkt_console_run(vkt_console *c, const char *cmd, int timeout_ms, int *rc)
 {
-    char line[4096], marker[64];
+    /* Output sits between a begin and an end marker the guest prints. The
+     * split quotes keep the echo of the typed line (which a line editor
+     * may wrap and redraw) from ever matching them. */
+    char line[4096], begin[64], marker[64];
     int n = ++c->seq;
-    snprintf(line, sizeof(line), "%s; echo \"__E\"\"ND%d__ rc=$?\"\n", cmd, n);
+    snprintf(line, sizeof(line), "echo \"__B\"\"EG%d__\"; %s; echo \"__E\"\"ND%d__ rc=$?\"\n", n,
+             cmd, n);
+    snprintf(begin, sizeof(begin), "__BEG%d__", n);
     snprintf(marker, sizeof(marker), "__END%d__ rc=", n);
     pump(c);
     size_t start = c->len;
@@ -178,21 +183,12 @@ char *vkt_console_run(vkt_console *c, const char *cmd, int timeout_ms, int *rc)
     c->consumed = start;
     if (vkt_console_wait(c, marker, timeout_ms) < 0)
         return NULL;
-    /* the output sits between the echoed command line (which holds the
-     * marker as typed: ND<n>__ rc=$?) and the marker itself; the line may
-     * be echoed twice (by the tty before the shell reads, then by the
-     * shell's line editor), so the last echo counts */
     char *m = c->buf + c->consumed - strlen(marker);
     *rc = atoi(c->buf + c->consumed);
-    char typed[64];
-    snprintf(typed, sizeof(typed), "ND%d__ rc=$?", n);
-    char *from = NULL;
-    for (char *h = strstr(c->buf + start, typed); h && h < m; h = strstr(h + 1, typed))
-        from = h;
-    from = from ? strchr(from, '\n') : NULL;
+    char *from = strstr(c->buf + start, begin);
+    from = from && from < m ? strchr(from, '\n') : NULL;
     from = from && from < m ? from + 1 : m;
-    size_t outlen = (size_t)(m - from);
-    char *out = strndup(from, outlen);
+    char *out = strndup(from, (size_t)(m - from));
     /* drop the rest of the marker line */
     char *nl = strchr(c->buf + c->consumed, '\n');
     if (nl)
