@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -412,6 +413,12 @@ static int run(daemon_state *d, bool detach, const char *pidfile)
         return -1;
     }
     prctl(PR_SET_CHILD_SUBREAPER, 1);
+    /* Each client is a descriptor: use all the process may have. */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
     if (virtkit_event_register_default_impl() < 0 ||
         vk_event_add_handle(sfd, VIRTKIT_EVENT_HANDLE_READABLE, signal_cb, d, NULL) < 0)
         return -1;

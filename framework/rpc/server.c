@@ -781,8 +781,17 @@ static void accept_clients(vk_server *s, srv_listener *L)
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED)
                 continue;
-            if (errno != EAGAIN && errno != EWOULDBLOCK)
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                /* Out of descriptors: stop watching this socket until the
+                 * next tick, or epoll would report it again at once. */
+                VK_WARN("server", "cannot accept a client: %s; retrying in a second",
+                        strerror(errno));
+                struct epoll_event e = { .events = 0, .data.u64 = TAG_LISTENER | L->index };
+                epoll_ctl(s->ep, EPOLL_CTL_MOD, L->fd, &e);
+                L->paused = true;
+            } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
                 VK_WARN("server", "cannot accept a client: %s", strerror(errno));
+            }
             return;
         }
         pthread_mutex_lock(&s->lock);
@@ -901,10 +910,19 @@ static void tls_step(vk_server *s, srv_client *cl)
 
 /* -------------------------------------------------------------- ticks -- */
 
-/* Once a second: keepalive pings, clients that never opened. */
+/* Once a second: keepalive pings, clients that never opened, listening
+ * sockets paused for lack of descriptors. */
 static void tick(vk_server *s)
 {
     int64_t now = vk_now_ms();
+    for (size_t i = 0; i < s->nlisteners; i++) {
+        srv_listener *L = &s->listeners[i];
+        if (L->paused && L->fd >= 0) {
+            struct epoll_event e = { .events = EPOLLIN, .data.u64 = TAG_LISTENER | i };
+            epoll_ctl(s->ep, EPOLL_CTL_MOD, L->fd, &e);
+            L->paused = false;
+        }
+    }
     pthread_mutex_lock(&s->lock);
     int ka = s->cfg.keepalive_interval;
     unsigned int kacount = s->cfg.keepalive_count;
@@ -1085,7 +1103,7 @@ static int add_listener(vk_server *s, int fd, cl_kind kind, vk_tls_ctx *tls)
     vk_set_nonblock(fd, true);
     s->listeners = vk_realloc(s->listeners, (s->nlisteners + 1) * sizeof(*s->listeners));
     size_t idx = s->nlisteners++;
-    s->listeners[idx] = (srv_listener){ fd, kind, tls };
+    s->listeners[idx] = (srv_listener){ .fd = fd, .kind = kind, .tls = tls, .index = idx };
     struct epoll_event e = { .events = EPOLLIN, .data.u64 = TAG_LISTENER | idx };
     if (epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &e) < 0) {
         vk_error_system(errno, VIRTKIT_SUB_DAEMON, "cannot watch a listening socket");

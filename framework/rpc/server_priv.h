@@ -76,6 +76,8 @@ typedef struct srv_listener {
     int fd;
     cl_kind kind;
     vk_tls_ctx *tls;
+    size_t index;
+    bool paused;                   /* out of descriptors: retried each tick */
 } srv_listener;
 
 typedef struct srv_job {

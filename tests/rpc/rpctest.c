@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -51,6 +52,11 @@ static void spawn(vkt_daemon *d, const char *const *extra)
     if (pid == 0) {
         /* A test that fails half-way must not leave a daemon behind. */
         prctl(PR_SET_PDEATHSIG, SIGTERM);
+        const char *nofile = getenv("VKT_DAEMON_NOFILE");
+        if (nofile && *nofile) {
+            struct rlimit rl = { (rlim_t)atoi(nofile), (rlim_t)atoi(nofile) };
+            setrlimit(RLIMIT_NOFILE, &rl);
+        }
         int fd = open(d->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
         if (fd >= 0) {
             dup2(fd, 1);

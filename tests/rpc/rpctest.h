@@ -24,7 +24,8 @@ typedef struct vkt_daemon {
 
 /* Start virtkitd (from the build tree) on a new root; conf_text is the
  * body of virtkitd.conf (NULL: empty). extra_args: NULL-terminated, may be
- * NULL. Fails the test if the daemon does not answer within 10 s. */
+ * NULL. Fails the test if the daemon does not answer within 10 s. With
+ * VKT_DAEMON_NOFILE=N in the environment the daemon may open N files. */
 vkt_daemon *vkt_daemon_start(const char *conf_text, const char *const *extra_args);
 /* Start it again on the same root and configuration. */
 void vkt_daemon_restart(vkt_daemon *d);

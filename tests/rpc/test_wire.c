@@ -353,6 +353,46 @@ static void test_client_that_stops_reading(void **state)
     still_serving(D->uri);
 }
 
+/* Out of file descriptors: the daemon neither spins nor stops serving; it
+ * accepts again once clients leave. */
+static void test_out_of_descriptors(void **state)
+{
+    setenv("VKT_DAEMON_NOFILE", "48", 1);
+    vkt_daemon *d = vkt_daemon_start(NULL, NULL);
+    unsetenv("VKT_DAEMON_NOFILE");
+    int fds[80];
+    for (int i = 0; i < 80; i++)
+        fds[i] = vkt_raw_connect(d->rw); /* the backlog takes them all */
+    usleep(300000);
+    /* a spinning I/O thread would use about a second of CPU per second */
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)d->pid);
+    VK_AUTOFREE(char *) st0 = vkt_read_file(path);
+    unsigned long u0 = 0, s0 = 0, u1 = 0, s1 = 0;
+    sscanf(strrchr(st0, ')') + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &u0, &s0);
+    usleep(1000000);
+    VK_AUTOFREE(char *) st1 = vkt_read_file(path);
+    sscanf(strrchr(st1, ')') + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &u1, &s1);
+    long ticks = (long)((u1 + s1) - (u0 + s0));
+    print_message("# daemon CPU while out of descriptors: %ld ticks in 1 s\n", ticks);
+    assert_true(ticks < sysconf(_SC_CLK_TCK) / 4);
+    assert_true(vkt_daemon_log_has(d, "retrying in a second", 2000));
+    for (int i = 0; i < 80; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+    int64_t t0 = vk_now_ms();
+    virtkit_connect *c = NULL;
+    while (!c && vk_now_ms() - t0 < 5000) {
+        c = virtkit_connect_open(d->uri, 0);
+        if (!c)
+            usleep(50000);
+    }
+    assert_non_null(c);
+    assert_int_equal(virtkit_connect_num_of_domains(c), 1);
+    virtkit_connect_close(c);
+    vkt_daemon_free(d);
+}
+
 /* ------------------------------------------------------------ limits -- */
 
 static void test_max_clients(void **state)
@@ -463,6 +503,7 @@ int main(void)
         cmocka_unit_test(test_fatal_frames),
         cmocka_unit_test(test_thousand_idle_connections),
         cmocka_unit_test(test_client_that_stops_reading),
+        cmocka_unit_test(test_out_of_descriptors),
         cmocka_unit_test(test_max_clients),
         cmocka_unit_test(test_max_requests),
         cmocka_unit_test(test_message_limit),
