@@ -149,7 +149,7 @@ static int connect_unix(virtkit_connect *conn, bool readonly, vk_rpc_sock *s)
 
 #define TLS_TIMEOUT_MS 30000
 
-static int connect_tls(virtkit_connect *conn, vk_rpc_sock *s)
+static int connect_tls(virtkit_connect *conn, vk_rpc_sock *s, char **missing_cert)
 {
     const vk_uri *u = conn->uri;
     if (!u->host) {
@@ -194,7 +194,7 @@ static int connect_tls(virtkit_connect *conn, vk_rpc_sock *s)
     if (!param_bool(u, "no_verify") && vk_tls_check_server(s, u->host) < 0)
         return -1;
     if (!have_cert)
-        VK_DEBUG("remote", "no client certificate at %s: the daemon will refuse", cert);
+        *missing_cert = VK_STEAL(cert);
     return 0;
 }
 
@@ -243,11 +243,12 @@ int vk_remote_open(virtkit_connect *conn, unsigned int flags)
 
     vk_rpc_sock s = VK_RPC_SOCK_INIT;
     VK_AUTOCLOSE errfd = -1;
+    VK_AUTOFREE(char *) missing_cert = NULL;
     int r;
     if (vk_streq(t, "unix"))
         r = connect_unix(conn, readonly, &s);
     else if (vk_streq(t, "tls"))
-        r = connect_tls(conn, &s);
+        r = connect_tls(conn, &s, &missing_cert);
     else if (vk_streq(t, "ssh"))
         r = vk_remote_ssh_spawn(u, readonly, &s, &errfd);
     else if (vk_streq(t, "tcp")) {
@@ -300,6 +301,12 @@ int vk_remote_open(virtkit_connect *conn, unsigned int flags)
     if (vk_rpc_client_call(rem->rpc, VK_PROC_connect_open, &args.base, (ProtobufCMessage **)&ret,
                            &a) < 0) {
         add_ssh_reason(errfd);
+        if (missing_cert && vk_error_code() == VIRTKIT_ERR_AUTH_FAILED) {
+            VK_AUTOFREE(char *) msg = vk_strdup(vk_error_message());
+            vk_error_set(VIRTKIT_ERR_AUTH_FAILED, VIRTKIT_SUB_REMOTE,
+                         "%s (this client has no certificate: '%s' or its key is missing)", msg,
+                         missing_cert);
+        }
         return -1; /* connect_free closes rem */
     }
     vk_rpc_client_set_limits(rem->rpc, ret->max_message, ret->max_requests,

@@ -138,6 +138,11 @@ int vk_rpc_unix_connect(const char *path, vk_rpc_sock *s)
             vk_error_set(VIRTKIT_ERR_NO_CONNECT, VIRTKIT_SUB_REMOTE,
                          "cannot connect to virtkitd at '%s': %s (is the daemon running?)",
                          path, err == ENOENT ? "no such socket" : "connection refused");
+        else if (err == EACCES)
+            vk_error_set(VIRTKIT_ERR_OPERATION_DENIED, VIRTKIT_SUB_REMOTE,
+                         "cannot connect to virtkitd at '%s': permission denied (by default the "
+                         "read-write socket is root's only and the read-only socket is open to "
+                         "all; see unix.rw_mode and unix.group)", path);
         else
             vk_error_system(err, VIRTKIT_SUB_REMOTE, "cannot connect to virtkitd at '%s'",
                             path);
