@@ -59,8 +59,12 @@ vk_xnode *vk_def_parse(int kind, const char *xml, unsigned int flags)
     VK_AUTOPTR(vk_xnode) n = vk_schema_parse(k, xml, flags);
     if (!n)
         return NULL;
-    if (!(flags & VKP_DEF_PARSE_NO_DEFAULTS) && vk_def_apply_defaults(n) < 0)
-        return NULL;
+    if (!(flags & VKP_DEF_PARSE_NO_DEFAULTS)) {
+        /* The text is a fraction of a second tree's size. */
+        n->as_written_src = vk_strdup(xml);
+        if (vk_def_apply_defaults(n) < 0)
+            return NULL;
+    }
     return VK_STEAL(n);
 }
 
@@ -78,7 +82,7 @@ int vk_def_apply_defaults(vk_xnode *def)
     const vk_xkind *k = vk_xkind_get(def->kind);
     if (!k || !k->defaults || k->root != def->schema)
         return 0;
-    if (!def->as_written)
+    if (!def->as_written && !def->as_written_src)
         def->as_written = vk_xnode_copy(def);
     if (k->defaults(def) < 0)
         return -1;
@@ -100,6 +104,14 @@ char *vk_def_format(const vk_xnode *def, unsigned int flags)
     }
     if ((flags & VKP_DEF_FORMAT_AS_WRITTEN) && def->as_written)
         def = def->as_written;
+    else if ((flags & VKP_DEF_FORMAT_AS_WRITTEN) && def->as_written_src) {
+        /* It parsed before, with the same tables: it parses again. */
+        const vk_xkind *k = vk_xkind_get(def->kind);
+        VK_AUTOPTR(vk_xnode) w = k ? vk_schema_parse(k, def->as_written_src, 0) : NULL;
+        if (!w)
+            return NULL;
+        return vk_schema_format(w, flags);
+    }
     return vk_schema_format(def, flags);
 }
 

@@ -5,7 +5,22 @@
 
 #include <stdlib.h>
 
+#include "schema.h"
 #include "xtree.h"
+
+/* Arrays of a node grow from two slots: most elements have one or two
+ * attributes and few children. */
+static void grow(void *arr, uint32_t *cap, uint32_t need, size_t size)
+{
+    void **a = (void **)arr;
+    if (need < *cap)
+        return;
+    uint32_t ncap = *cap ? *cap * 2 : 2;
+    while (ncap <= need)
+        ncap *= 2;
+    *a = vk_realloc(*a, ncap * size);
+    *cap = ncap;
+}
 
 /* Names are compared a lot (every lookup scans a node's attributes or
  * children); checking the first byte first skips most strcmp calls. */
@@ -17,7 +32,12 @@ static inline bool name_eq(const char *a, const char *b)
 vk_xnode *vk_xnode_new(const char *name, const vk_xelem *schema)
 {
     vk_xnode *n = vk_alloc(sizeof(*n));
-    n->name = vk_strdup(name);
+    if (schema && schema->name && strcmp(schema->name, name) == 0) {
+        n->name = (char *)schema->name;
+    } else {
+        n->name = vk_strdup(name);
+        n->name_owned = true;
+    }
     n->schema = schema;
     return n;
 }
@@ -27,7 +47,8 @@ void vk_xnode_free(vk_xnode *n)
     if (!n)
         return;
     for (size_t i = 0; i < n->nattrs; i++) {
-        free(n->attrs[i].name);
+        if (n->attrs[i].name_owned)
+            free(n->attrs[i].name);
         free(n->attrs[i].value);
     }
     free(n->attrs);
@@ -35,7 +56,9 @@ void vk_xnode_free(vk_xnode *n)
         vk_xnode_free(n->children[i]);
     free(n->children);
     free(n->text);
-    free(n->name);
+    if (n->name_owned)
+        free(n->name);
+    free(n->as_written_src);
     vk_xnode_free(n->as_written);
     free(n);
 }
@@ -52,6 +75,7 @@ vk_xnode *vk_xnode_copy(const vk_xnode *n)
         vk_xnode_set_attr(c, n->attrs[i].name, n->attrs[i].value);
     for (size_t i = 0; i < n->nchildren; i++)
         vk_xnode_append(c, vk_xnode_copy(n->children[i]));
+    c->as_written_src = vk_strdup(n->as_written_src);
     c->as_written = vk_xnode_copy(n->as_written);
     return c;
 }
@@ -90,7 +114,8 @@ void vk_xnode_set_attr(vk_xnode *n, const char *name, const char *value)
             free(n->attrs[i].value);
             n->attrs[i].value = v;
         } else {
-            free(n->attrs[i].name);
+            if (n->attrs[i].name_owned)
+                free(n->attrs[i].name);
             free(n->attrs[i].value);
             memmove(&n->attrs[i], &n->attrs[i + 1], (n->nattrs - i - 1) * sizeof(*n->attrs));
             n->nattrs--;
@@ -99,10 +124,12 @@ void vk_xnode_set_attr(vk_xnode *n, const char *name, const char *value)
     }
     if (!value)
         return;
-    VK_GROW(n->attrs, n->attrs_cap, n->nattrs);
-    n->attrs[n->nattrs].name = vk_strdup(name);
-    n->attrs[n->nattrs].value = vk_strdup(value);
-    n->nattrs++;
+    grow(&n->attrs, &n->attrs_cap, n->nattrs, sizeof(*n->attrs));
+    vk_xattrval *a = &n->attrs[n->nattrs++];
+    const vk_xattr *spec = n->schema ? vk_schema_attr(n->schema, name) : NULL;
+    a->name_owned = !spec;
+    a->name = spec ? (char *)spec->name : vk_strdup(name);
+    a->value = vk_strdup(value);
 }
 
 void vk_xnode_set_text(vk_xnode *n, const char *text)
@@ -140,7 +167,7 @@ size_t vk_xnode_count(const vk_xnode *n, const char *name)
 
 void vk_xnode_insert(vk_xnode *n, size_t pos, vk_xnode *child)
 {
-    VK_GROW(n->children, n->children_cap, n->nchildren);
+    grow(&n->children, &n->children_cap, n->nchildren, sizeof(*n->children));
     if (pos > n->nchildren)
         pos = n->nchildren;
     memmove(&n->children[pos + 1], &n->children[pos],

@@ -12,25 +12,35 @@
 typedef struct vk_xelem vk_xelem;
 typedef struct vk_xnode vk_xnode;
 
+/* Memory: a daemon keeps thousands of definitions, so names known to the
+ * schema point at the tables' static strings instead of copies (the
+ * *_owned flags say which to free), arrays grow from two slots, and the
+ * definition as written is kept as the input text rather than a second
+ * tree. */
 typedef struct vk_xattrval {
     char *name;
     char *value;
+    bool name_owned;
 } vk_xattrval;
 
 struct vk_xnode {
     char *name;             /* element name; "prefix:local" for foreign ones */
     const vk_xelem *schema; /* NULL for verbatim (foreign) content */
     vk_xattrval *attrs;
-    size_t nattrs, attrs_cap;
     char *text;             /* NULL when none */
     vk_xnode **children;
-    size_t nchildren, children_cap;
     vk_xnode *parent;
+    uint32_t nattrs, attrs_cap;
+    uint32_t nchildren, children_cap;
     int line;
-    /* Root only: the tree before post-parse defaults, for AS_WRITTEN. */
-    vk_xnode *as_written;
     /* Root only: which kind of definition (vkp_def_kind). */
     int kind;
+    bool name_owned;
+    /* Root only, for AS_WRITTEN: the text the definition was parsed from
+     * (reparsed without defaults on demand), or a copy of the tree taken
+     * before defaults when it was built some other way. */
+    char *as_written_src;
+    vk_xnode *as_written;
 };
 
 vk_xnode *vk_xnode_new(const char *name, const vk_xelem *schema);
