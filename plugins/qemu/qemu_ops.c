@@ -15,6 +15,7 @@
 
 #include "qemu.h"
 #include "vkc_file.h"
+#include "vkc_proc.h"
 
 /* Parse a domain definition from the API (flags: VALIDATE or not). */
 static vkp_def *parse_domain(const char *xml, bool validate)
@@ -462,6 +463,7 @@ int qemu_op_domain_destroy(vkp_conn *c, const vkp_ref *ref, unsigned int flags)
     if (!d)
         return -1;
     bool graceful = flags & VIRTKIT_DOMAIN_DESTROY_GRACEFUL;
+    int timeout = c->drv->conf.destroy_timeout_ms;
     pthread_mutex_lock(&d->lock);
     qemu_proc *p = d->proc;
     if (!p) {
@@ -470,19 +472,40 @@ int qemu_op_domain_destroy(vkp_conn *c, const vkp_ref *ref, unsigned int flags)
         qemu_dom_unref(d);
         return -1;
     }
-    /* Signal first, then take the job: a job stuck on this qemu ends as
-     * soon as qemu does. */
+    /* Kill first, take the job after: a job stuck on an unresponsive qemu
+     * ends as soon as qemu is gone, so destroy never waits behind it. */
     d->stop_reason = VIRTKIT_SHUTOFF_DESTROYED;
     d->stop_event_detail = VIRTKIT_EVENT_STOPPED_DESTROYED;
     p->quit_requested = true;
-    if (!p->exited)
-        kill(p->pid, SIGTERM);
+    pid_t pid = p->pid;
+    bool exited = p->exited;
+    VK_AUTOCLOSE pidfd = p->pidfd >= 0 ? dup(p->pidfd) : -1;
     pthread_mutex_unlock(&d->lock);
+    if (!exited && pidfd >= 0) {
+        kill(pid, SIGTERM);
+        if (!vkc_pidfd_wait(pidfd, timeout)) {
+            if (graceful) {
+                qemu_dom_expect_stop(d, 0, 0);
+                QEMU_ERR(VIRTKIT_ERR_OPERATION_TIMEOUT,
+                         "domain '%s': qemu (pid %d) did not exit within %d ms of SIGTERM",
+                         d->name, (int)pid, timeout);
+                qemu_dom_unref(d);
+                return -1;
+            }
+            VKC_WARN("domain '%s': qemu (pid %d) ignored SIGTERM, killing it", d->name,
+                     (int)pid);
+            kill(pid, SIGKILL);
+            vkc_pidfd_wait(pidfd, 10000);
+        }
+    }
     int r = -1;
     if (qemu_job_begin(d, QEMU_JOB_MODIFY, "destroy") == 0) {
         r = qemu_process_stop(d, VIRTKIT_SHUTOFF_DESTROYED, VIRTKIT_EVENT_STOPPED_DESTROYED,
                               graceful);
         qemu_job_end(d);
+    } else if (H->error_code() == VIRTKIT_ERR_NO_DOMAIN) {
+        r = 0; /* a transient domain, torn down by the job it was stuck in */
+        vkc_error_reset();
     }
     qemu_dom_unref(d);
     return r;

@@ -101,9 +101,21 @@ void qemu_driver_unref(qemu_driver *drv)
         driver_free(drv);
 }
 
-/* Start the autostart domains that are not running yet. */
+/* Start the autostart domains that are not running yet, once per host
+ * boot and root (like libvirt): the marker lives in the run dir, which a
+ * reboot empties, so a domain shut down on purpose stays down when a new
+ * instance (the next client of the daemon, another embedding process)
+ * comes up. */
 static void autostart_all(qemu_driver *drv)
 {
+    VK_AUTOFREE(char *) marker = vkc_asprintf("%s/autostarted", drv->run_dir);
+    if (vkc_file_exists(marker))
+        return;
+    if (vkc_file_write_replace(marker, "", 0, 0600) < 0) {
+        VKC_WARN("cannot record autostart in %s; skipping it", marker);
+        vkc_error_reset();
+        return;
+    }
     size_t n;
     qemu_dom **list = qemu_dom_snapshot(drv, &n);
     for (size_t i = 0; i < n; i++) {

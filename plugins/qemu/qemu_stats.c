@@ -222,9 +222,15 @@ static void group_block(stats_ctx *s)
         if (src)
             add_fmt_str(s, src, "block.%zu.path", i);
         const char *alias = qemu_def_str(disk, "alias/@name");
+        /* -blockdev disks show up by node name (ours: vk-<alias>-fmt) and
+         * by the device's QOM path, ".../peripheral/<alias>/..." */
+        VK_AUTOFREE(char *) node = alias ? vkc_asprintf("vk-%s-fmt", alias) : NULL;
+        VK_AUTOFREE(char *) qompart = alias ? vkc_asprintf("/peripheral/%s/", alias) : NULL;
         for (size_t k = 0; alias && k < ns; k++) {
             json_object *e = json_object_array_get_idx(stats, k);
-            if (!vkc_streq(vkc_json_str(e, "qdev"), alias))
+            const char *qdev = vkc_json_str(e, "qdev");
+            if (!vkc_streq(vkc_json_str(e, "node-name"), node) && !vkc_streq(qdev, alias) &&
+                !(qdev && strstr(qdev, qompart)))
                 continue;
             static const struct {
                 const char *key, *param;

@@ -227,7 +227,7 @@ static int setup(void **state)
     char conf[4200];
     snprintf(conf, sizeof(conf), "%s/etc/virtkit", root);
     char cmd[12800];
-    snprintf(cmd, sizeof(cmd), "mkdir -p '%s' && echo 'shutdown_timeout = 10;' > '%s/qemu.conf'",
+    snprintf(cmd, sizeof(cmd), "mkdir -p '%s' && printf 'shutdown_timeout = 10;\\ndestroy_timeout_ms = 1500;\\n' > '%s/qemu.conf'",
              conf, conf);
     if (system(cmd) != 0)
         return -1;
@@ -323,6 +323,17 @@ static void test_lifecycle(void **state)
     assert_true(param_ull(recs[0]->params, "balloon.rss") > 1024);
     assert_true(param_ull(recs[0]->params, "vcpu.0.time") > 0);
     virtkit_domain_stats_free(recs);
+
+    /* memory through the balloon */
+    VKT_OK(virtkit_domain_set_memory(d, 200 * 1024, VIRTKIT_DOMAIN_AFFECT_LIVE));
+    VKT_OK(virtkit_domain_get_info(d, &info));
+    assert_int_equal(info.memory_kib, 200 * 1024);
+    char *lx = VKT_NONNULL(virtkit_domain_get_xml(d, 0));
+    assert_non_null(strstr(lx, "<currentMemory unit='KiB'>204800</currentMemory>"));
+    free(lx);
+    virtkit_error_clear();
+    assert_int_equal(virtkit_domain_set_memory(d, 512 * 1024, VIRTKIT_DOMAIN_AFFECT_LIVE), -1);
+    VKT_ERROR(VIRTKIT_ERR_INVALID_ARG, "exceeds its memory");
 
     /* suspend: the guest's clock stops */
     double up1 = guest_uptime(con);
@@ -485,6 +496,13 @@ static void test_hotplug(void **state)
     char *x = VKT_NONNULL(virtkit_domain_get_xml(d, 0));
     assert_non_null(strstr(x, "extra.img"));
     free(x);
+    virtkit_domain_stats **recs = NULL;
+    assert_int_equal(virtkit_connect_get_all_domain_stats(c, VIRTKIT_STATS_BLOCK, &recs, 0), 1);
+    assert_int_equal(param_ull(recs[0]->params, "block.0.rd.bytes") > 0, 1);
+    const char *bname = NULL;
+    assert_int_equal(virtkit_params_get_string(recs[0]->params, "block.0.name", &bname), 1);
+    assert_string_equal(bname, "vdb");
+    virtkit_domain_stats_free(recs);
     long long t0 = vkt_now_ms();
     VKT_OK(virtkit_domain_detach_device(d, dev, VIRTKIT_DOMAIN_AFFECT_LIVE));
     print_message("detach took %lld ms (guest's PCIe unplug)\n", vkt_now_ms() - t0);
@@ -528,7 +546,8 @@ static void test_crash_and_reconnect(void **state)
     int id = virtkit_domain_get_id(d);
     pid = qemu_pid_of(root, "life");
     virtkit_domain_free(d);
-    virtkit_connect_close(c); /* the last connection: the instance goes away */
+    /* the last connection: the instance goes away */
+    assert_int_equal(virtkit_connect_close(c), 0);
     assert_int_equal(kill(pid, 0), 0);
 
     c = open_root(uri);
@@ -554,10 +573,19 @@ static void test_crash_and_reconnect(void **state)
     d = VKT_NONNULL(virtkit_domain_lookup_by_name(c, "life"));
     expect_state(d, VIRTKIT_DOMAIN_SHUTOFF, VIRTKIT_SHUTOFF_CRASHED);
 
-    /* autostart: a new instance starts it */
+    /* autostart: once per host boot, a new instance starts it (the marker
+     * in the run dir says it happened; removing it stands for a reboot) */
     VKT_OK(virtkit_domain_set_autostart(d, 1));
     virtkit_domain_free(d);
     virtkit_connect_close(c);
+    c = open_root(uri);
+    d = VKT_NONNULL(virtkit_domain_lookup_by_name(c, "life"));
+    assert_int_equal(virtkit_domain_is_active(d), 0);
+    virtkit_domain_free(d);
+    virtkit_connect_close(c);
+    char marker[4300];
+    snprintf(marker, sizeof(marker), "%s/run/virtkit/qemu/autostarted", root);
+    assert_int_equal(unlink(marker), 0);
     c = open_root(uri);
     d = VKT_NONNULL(virtkit_domain_lookup_by_name(c, "life"));
     expect_state(d, VIRTKIT_DOMAIN_RUNNING, VIRTKIT_RUNNING_BOOTED);
@@ -654,6 +682,14 @@ static void test_migration(void **state)
     virtkit_connect_close(src);
 }
 
+static int stuck_result;
+
+static void *stuck_resume(void *arg)
+{
+    stuck_result = virtkit_domain_resume(arg, 0);
+    return NULL;
+}
+
 /* What cannot work fails before launch, naming the cause. */
 static void test_errors(void **state)
 {
@@ -694,9 +730,31 @@ static void test_errors(void **state)
     assert_int_equal(virtkit_domain_shutdown(d, VIRTKIT_DOMAIN_SHUTDOWN_WAIT), -1);
     VKT_ERROR(VIRTKIT_ERR_GUEST, "guest ignored shutdown");
     assert_true(vkt_now_ms() - t0 >= 9000);
-    /* queries answer while a state change is busy elsewhere, and destroy
-     * always works */
+
+    /* a stuck qemu: the job waits, queries answer from the cached state
+     * at once, and destroy still works */
+    pid_t pid = qemu_pid_of(root, "deaf");
+    assert_int_equal(kill(pid, SIGSTOP), 0);
+    pthread_t t;
+    pthread_create(&t, NULL, stuck_resume, d);
+    usleep(500000);
+    int st = -1;
+    t0 = vkt_now_ms();
+    int r = virtkit_domain_get_state(d, &st, NULL, 0);
+    assert_true(vkt_now_ms() - t0 < 200);
+    assert_int_equal(r, VIRTKIT_DOMAIN_STATE_CACHED);
+    assert_int_equal(st, VIRTKIT_DOMAIN_PAUSED);
+    t0 = vkt_now_ms();
     VKT_OK(virtkit_domain_destroy(d, 0));
+    long long took = vkt_now_ms() - t0;
+    print_message("destroy of a stuck qemu took %lld ms\n", took);
+    assert_true(took < 5000); /* SIGTERM, 1.5 s, SIGKILL: not the job's 30 s */
+    pthread_join(t, NULL);
+    assert_int_equal(stuck_result, -1);
+    /* transient: gone */
+    virtkit_error_clear();
+    assert_null(virtkit_domain_lookup_by_name(c, "deaf"));
+    VKT_ERROR(VIRTKIT_ERR_NO_DOMAIN, "deaf");
     virtkit_domain_free(d);
     virtkit_connect_close(c);
 }
