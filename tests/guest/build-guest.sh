@@ -49,7 +49,14 @@ vmlinuz=$(ls "$work"/k/boot/vmlinuz-* | head -n1)
 
 # ------------------------------------------------------------- busybox
 bb=/bin/busybox
-if ! [ -x "$bb" ] || ! file -b "$bb" 2>/dev/null | grep -q 'statically linked'; then
+static_bb() {
+    [ -x "$1" ] || return 1
+    case "$(ldd "$1" 2>&1)" in
+    *"not a dynamic executable"* | *"statically linked"*) return 0 ;;
+    esac
+    return 1
+}
+if ! static_bb "$bb"; then
     (cd "$work" && apt-get download busybox-static >/dev/null 2>&1) || {
         echo "build-guest: apt-get download busybox-static failed" >&2
         exit 1
