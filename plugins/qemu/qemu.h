@@ -247,6 +247,8 @@ struct qemu_proc {
     int exit_status;
     bool torn_down;
     bool quit_requested;            /* we asked it to end (destroy...) */
+    pid_t owner;                    /* another live process holds its QMP
+                                     * connection (0: we do, or nobody) */
 };
 
 struct qemu_dom {

@@ -102,16 +102,69 @@ static void log_line(qemu_proc *p, const char *fmt, ...)
     close(fd);
 }
 
+/* Whether pid is a live process other than us. */
+static bool other_alive(pid_t pid)
+{
+    return pid > 0 && pid != getpid() && kill(pid, 0) == 0 && vkc_proc_state(pid) != 'Z';
+}
+
+#define ATTACH_TIMEOUT_MS 5000
+
+/* Connect to the QMP socket of a running qemu we did not start (or whose
+ * monitor another process held). Never kills: a qemu we cannot talk to
+ * is someone else's to manage. */
+static qemu_mon *attach_monitor(qemu_dom *d)
+{
+    pthread_mutex_lock(&d->lock);
+    qemu_proc *p = d->proc;
+    qemu_mon *m = p ? p->mon : NULL;
+    pid_t owner = p ? p->owner : 0;
+    VK_AUTOFREE(char *) path = p ? vkc_strdup(p->monitor_path) : NULL;
+    int pidfd = p ? p->pidfd : -1;
+    pthread_mutex_unlock(&d->lock);
+    if (m || !p)
+        return m;
+    if (other_alive(owner)) {
+        QEMU_ERR(VIRTKIT_ERR_AGAIN, "domain '%s' is managed by process %d (another virtkit "
+                 "instance on this root holds its monitor); try again once it has closed",
+                 d->name, (int)owner);
+        return NULL;
+    }
+    int fd = vkc_unix_connect(path);
+    m = fd >= 0 ? qemu_mon_open(d->drv->watcher, fd, d->name, &qemu_dom_mon_cbs, d, pidfd,
+                                ATTACH_TIMEOUT_MS)
+                : NULL;
+    if (!m)
+        return NULL;
+    pthread_mutex_lock(&d->lock);
+    if (d->proc == p && !p->mon) {
+        p->mon = m;
+        p->owner = 0;
+        m = NULL;
+    }
+    qemu_mon *use = p->mon;
+    pthread_mutex_unlock(&d->lock);
+    qemu_mon_close(m); /* another thread attached first */
+    qemu_process_write_status(d);
+    return use;
+}
+
 int qemu_dom_qmp_timeout(qemu_dom *d, const char *cmd, json_object *args, int timeout_ms,
                          json_object **ret)
 {
     pthread_mutex_lock(&d->lock);
-    qemu_mon *m = d->proc && !d->proc->exited ? d->proc->mon : NULL;
+    bool active = d->proc && !d->proc->exited;
+    qemu_mon *m = active ? d->proc->mon : NULL;
     pthread_mutex_unlock(&d->lock);
-    if (!m) {
+    if (!active) {
         if (args)
             json_object_put(args);
         QEMU_ERR(VIRTKIT_ERR_OPERATION_INVALID, "domain '%s' is not running", d->name);
+        return -1;
+    }
+    if (!m && !(m = attach_monitor(d))) {
+        if (args)
+            json_object_put(args);
         return -1;
     }
     /* The monitor is only freed by teardown, which needs the job (held by
@@ -272,7 +325,8 @@ int qemu_process_write_status(qemu_dom *d)
 {
     pthread_mutex_lock(&d->lock);
     qemu_proc *p = d->proc;
-    if (!p || !d->live) {
+    /* Only the instance holding qemu's monitor keeps its status file. */
+    if (!p || !d->live || !p->mon) {
         pthread_mutex_unlock(&d->lock);
         return 0;
     }
@@ -281,7 +335,8 @@ int qemu_process_write_status(qemu_dom *d)
     char uuid[VIRTKIT_UUID_STRING_BUFLEN];
     H->def->uuid_format(d->uuid, uuid);
     VKC_AUTOJSON o = vkc_json_obj(
-        "version", VKC_JI(STATUS_VERSION), "name", VKC_JS(d->name), "uuid", VKC_JS(uuid), "id",
+        "version", VKC_JI(STATUS_VERSION), "owner", VKC_JI(getpid()), "name", VKC_JS(d->name),
+        "uuid", VKC_JS(uuid), "id",
         VKC_JI(d->id), "pid", VKC_JI(p->pid), "starttime", VKC_JI(p->starttime), "monitor",
         VKC_JS(p->monitor_path), "log", VKC_JS(p->log_path), "state", VKC_JI(d->state), "reason",
         VKC_JI(d->reason), "persistent", VKC_JB(d->persistent), "kvm", VKC_JB(p->use_kvm),
@@ -1113,18 +1168,27 @@ static void reconnect_one(qemu_driver *drv, const char *status_path)
     bool alive = p->starttime && vkc_proc_starttime(p->pid) == p->starttime &&
                  vkc_proc_state(p->pid) != 'Z';
     p->is_child = proc_ppid(p->pid) == getpid();
+    int64_t owner = 0;
+    vkc_json_i64(st, "owner", &owner);
     qemu_mon *mon = NULL;
     if (alive) {
         p->pidfd = vkc_pidfd_open(p->pid);
-        int mfd = p->pidfd >= 0 ? vkc_unix_connect(p->monitor_path) : -1;
-        if (mfd >= 0)
-            mon = qemu_mon_open(drv->watcher, mfd, d->name, &qemu_dom_mon_cbs, d, p->pidfd,
-                                drv->conf.start_timeout_ms);
-        if (!mon) {
-            VKC_WARN("domain '%s': cannot reconnect to qemu pid %d; leaving it alone", d->name,
-                     (int)p->pid);
-            vkc_error_reset();
+        if (other_alive((pid_t)owner)) {
+            /* Another live instance holds the monitor (QEMU serves one QMP
+             * client): report from the status file, talk to qemu later. */
+            p->owner = (pid_t)owner;
+        } else {
+            int mfd = p->pidfd >= 0 ? vkc_unix_connect(p->monitor_path) : -1;
+            if (mfd >= 0)
+                mon = qemu_mon_open(drv->watcher, mfd, d->name, &qemu_dom_mon_cbs, d, p->pidfd,
+                                    ATTACH_TIMEOUT_MS);
+            if (!mon) {
+                VKC_WARN("domain '%s': qemu pid %d runs but its monitor does not answer; "
+                         "leaving it alone", d->name, (int)p->pid);
+                vkc_error_reset();
+            }
         }
+        alive = p->pidfd >= 0;
     }
     pthread_mutex_lock(&d->lock);
     if (d->live)
@@ -1141,22 +1205,13 @@ static void reconnect_one(qemu_driver *drv, const char *status_path)
         drv->next_id = d->id + 1;
     pthread_mutex_unlock(&drv->lock);
 
-    if (!alive || !mon) {
-        /* qemu died while nobody watched (or cannot be talked to). */
+    if (!alive) {
+        /* qemu died while nobody watched. */
         pthread_mutex_lock(&d->lock);
-        if (!alive) {
-            p->exited = true;
-            d->stop_reason = VIRTKIT_SHUTOFF_CRASHED;
-            d->stop_event_detail = -1;
-        }
+        p->exited = true;
+        d->stop_reason = VIRTKIT_SHUTOFF_CRASHED;
+        d->stop_event_detail = -1;
         pthread_mutex_unlock(&d->lock);
-        if (alive) {
-            /* Running but unreachable: stop it rather than leak it. */
-            kill(p->pid, SIGKILL);
-            qemu_dom_expect_stop(d, VIRTKIT_SHUTOFF_FAILED, -1);
-            if (p->pidfd >= 0)
-                vkc_pidfd_wait(p->pidfd, 5000);
-        }
         VKC_INFO("domain '%s': qemu pid %d is gone; marked shut off", d->name, (int)p->pid);
         qemu_dom_ref(d); /* teardown drops the pid watch's reference */
         qemu_process_teardown(d);
@@ -1164,7 +1219,8 @@ static void reconnect_one(qemu_driver *drv, const char *status_path)
         return;
     }
     VKC_AUTOJSON status = NULL;
-    if (qemu_mon_cmd(mon, "query-status", NULL, drv->conf.monitor_timeout_ms, &status) == 0) {
+    if (mon && qemu_mon_cmd(mon, "query-status", NULL, drv->conf.monitor_timeout_ms,
+                            &status) == 0) {
         const char *s = vkc_json_str(status, "status");
         pthread_mutex_lock(&d->lock);
         if (vkc_streq(s, "running"))
@@ -1185,7 +1241,11 @@ static void reconnect_one(qemu_driver *drv, const char *status_path)
     qemu_dom_ref(d); /* held by the pid watch */
     p->pid_watch = qemu_watch_add(drv->watcher, p->pidfd, POLLIN, on_pid_exit, d);
     qemu_process_write_status(d);
-    VKC_INFO("domain '%s': reconnected to qemu pid %d", d->name, (int)p->pid);
+    if (mon)
+        VKC_INFO("domain '%s': reconnected to qemu pid %d", d->name, (int)p->pid);
+    else
+        VKC_INFO("domain '%s': qemu pid %d runs; its monitor is held elsewhere (process %d)",
+                 d->name, (int)p->pid, (int)p->owner);
     qemu_dom_unref(d);
 }
 

@@ -54,6 +54,16 @@ check "console shows the guest's marker" "VIRTKIT-GUEST-READY" \
 check "dominfo (a new instance, reconnected)" "running" "$(vk dominfo cli 2>&1)"
 check "domstats" "cpu.time=" "$(vk domstats cli --cpu 2>&1)"
 check "dumpxml shows the pty" "/dev/pts/" "$(vk dumpxml cli 2>&1)"
+# Two instances at once: the one holding qemu's monitor (a console
+# session) and another, which answers queries from the status file and
+# defers state changes to the holder instead of fighting over QMP.
+vk console cli --timeout 4 </dev/null >/dev/null 2>&1 &
+HOLDER=$!
+sleep 1.5
+check "a second instance answers queries" "running" "$(vk dominfo cli 2>&1)"
+check "a second instance defers state changes" "managed by process" \
+    "$(vk suspend cli 2>&1)"
+wait "$HOLDER"
 vk suspend cli >/dev/null 2>&1
 check "suspend" "paused" "$(state)"
 vk resume cli >/dev/null 2>&1
