@@ -884,11 +884,13 @@ int qemu_process_start(qemu_dom *d, vkp_def *live, const qemu_start_opts *o)
     if (p->pidfd < 0)
         goto fail;
 
-    /* The domain is active from here: the pid is known and recorded. */
-    pthread_mutex_lock(&d->lock);
+    /* The domain is active from here: the pid is known and recorded.
+     * (driver->lock before dom->lock, never inside it.) */
     pthread_mutex_lock(&drv->lock);
-    d->id = drv->next_id++;
+    int new_id = drv->next_id++;
     pthread_mutex_unlock(&drv->lock);
+    pthread_mutex_lock(&d->lock);
+    d->id = new_id;
     annotate_live(d, live, &cmd);
     if (d->live)
         H->def->free(d->live);
