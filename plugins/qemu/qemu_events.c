@@ -241,6 +241,14 @@ static void ev_device_deleted(qemu_dom *d, json_object *data)
     qemu_emit_device_removed(d, dev);
 }
 
+static void ev_powerdown(qemu_dom *d, json_object *data)
+{
+    (void)data;
+    /* The ACPI power button was pressed (our shutdown/reboot); what the
+     * guest makes of it arrives as SHUTDOWN, or not at all. */
+    VKC_INFO("domain '%s': power button pressed", d->name);
+}
+
 static void ev_balloon(qemu_dom *d, json_object *data)
 {
     int64_t actual = 0;
@@ -263,6 +271,7 @@ static const struct {
     { "GUEST_PANICKED", ev_panicked },
     { "BLOCK_IO_ERROR", ev_io_error },
     { "DEVICE_DELETED", ev_device_deleted },
+    { "POWERDOWN", ev_powerdown },
     { "BALLOON_CHANGE", ev_balloon },
 };
 

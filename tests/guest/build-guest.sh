@@ -76,7 +76,8 @@ done
 
 # Drivers the tests use, plus what they depend on (read from each module's
 # .modinfo "depends=" line, so no depmod is needed on the host). evdev gives
-# the ACPI power button an event device for acpid.
+# the ACPI power button an event device for acpid; pvpanic_mmio reports a
+# guest panic to qemu (on_crash tests).
 kmods=$work/k/lib/modules/$kver/kernel
 find "$kmods" -name '*.ko' |
     awk '{ n = $0; sub(/.*\//, "", n); sub(/\.ko$/, "", n); gsub(/-/, "_", n); print n, $0 }' \
@@ -86,17 +87,20 @@ modpath() {
         END { exit !found }' "$work/all-modules"
 }
 want="button evdev virtio_pci virtio_blk virtio_net virtio_scsi virtio_balloon virtio_rng
-      virtio_console ahci ata_piix sd_mod sr_mod"
+      virtio_console ahci ata_piix sd_mod sr_mod pvpanic_mmio"
 : > "$work/picked"
+# Files are stored under the module's name with '_' (virtio-rng.ko is the
+# module virtio_rng) so /init can load them by name.
 add_mod() {
-    local p d
-    grep -qx "$1" "$work/picked" && return 0
-    p=$(modpath "$1") || { echo "build-guest: module $1 not in $pkg" >&2; exit 1; }
+    local p d n
+    n=$(echo "$1" | tr '-' '_')
+    grep -qx "$n" "$work/picked" && return 0
+    p=$(modpath "$n") || { echo "build-guest: module $n not in $pkg" >&2; exit 1; }
     for d in $(strings "$p" | sed -n 's/^depends=//p' | tr ',' ' '); do
         add_mod "$d"
     done
-    echo "$1" >> "$work/picked"
-    cp "$p" "$root/lib/modules/$kver/"
+    echo "$n" >> "$work/picked"
+    cp "$p" "$root/lib/modules/$kver/$n.ko"
 }
 for m in $want; do add_mod "$m"; done
 # /init loads them in this order (dependencies first).

@@ -632,6 +632,26 @@ static void test_lifecycle_actions(void **state)
     assert_null(virtkit_domain_lookup_by_name(c, "acts"));
     VKT_ERROR(VIRTKIT_ERR_NO_DOMAIN, "acts");
     virtkit_domain_free(d);
+
+    /* a guest panic (pvpanic) with on_crash=preserve: crashed/panicked,
+     * qemu kept for inspection */
+    base = vkt_guest_xml("panic", "qemu", "    <panic model='isa'/>\n");
+    at = strstr(base, "</features>") + strlen("</features>");
+    xml = NULL;
+    assert_true(asprintf(&xml, "%.*s\n  <on_crash>preserve</on_crash>%s", (int)(at - base), base,
+                         at) > 0);
+    free(base);
+    d = VKT_NONNULL(virtkit_domain_create_xml(c, xml, 0));
+    free(xml);
+    con = boot_console(d);
+    out = vkt_console_run(con, "echo c > /proc/sysrq-trigger", 2000, &rc);
+    free(out);
+    assert_true(wait_event("panic", VIRTKIT_EVENT_CRASHED, VIRTKIT_EVENT_CRASHED_PANICKED,
+                           20000));
+    expect_state(d, VIRTKIT_DOMAIN_CRASHED, VIRTKIT_CRASHED_PANICKED);
+    vkt_console_close(con);
+    VKT_OK(virtkit_domain_destroy(d, 0));
+    virtkit_domain_free(d);
     virtkit_connect_close(c);
 }
 
@@ -746,6 +766,13 @@ static void test_errors(void **state)
     assert_true(vkt_now_ms() - t0 < 200);
     assert_int_equal(r, VIRTKIT_DOMAIN_STATE_CACHED);
     assert_int_equal(st, VIRTKIT_DOMAIN_PAUSED);
+    /* bulk stats skip what would wait for the busy domain */
+    virtkit_domain_stats **recs = NULL;
+    t0 = vkt_now_ms();
+    assert_true(virtkit_connect_get_all_domain_stats(c, 0, &recs,
+                                                     VIRTKIT_GET_STATS_NOWAIT) >= 1);
+    assert_true(vkt_now_ms() - t0 < 500);
+    virtkit_domain_stats_free(recs);
     t0 = vkt_now_ms();
     VKT_OK(virtkit_domain_destroy(d, 0));
     long long took = vkt_now_ms() - t0;
