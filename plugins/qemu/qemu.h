@@ -344,6 +344,8 @@ int qemu_def_check(qemu_driver *drv, const vkp_def *def);
 qemu_dom *qemu_dom_for_incoming(qemu_driver *drv, const vkp_def *def, bool *added);
 /* Drop a domain that qemu_dom_for_incoming added when nothing started. */
 void qemu_dom_forget_unstarted(qemu_dom *d, bool added);
+/* Remember why a persistent domain stopped, for later instances. */
+void qemu_dom_keep_shutoff_reason(qemu_dom *d, int reason);
 /* Write / delete the persistent definition file. */
 int qemu_dom_save_config(qemu_dom *d);
 int qemu_dom_delete_config(qemu_dom *d);

@@ -435,6 +435,37 @@ static char *config_path(qemu_driver *drv, const char *name)
     return vkc_asprintf("%s/%s.xml", drv->config_dir, name);
 }
 
+/* The reason a persistent domain last stopped, kept across instances (a
+ * CLI call after `shutdown` should not say "unknown"). */
+static char *reason_path(qemu_driver *drv, const char *name)
+{
+    return vkc_asprintf("%s/%s.shutoff", drv->state_dir, name);
+}
+
+void qemu_dom_keep_shutoff_reason(qemu_dom *d, int reason)
+{
+    VK_AUTOFREE(char *) path = reason_path(d->drv, d->name);
+    char buf[16];
+    int n = snprintf(buf, sizeof(buf), "%d\n", reason);
+    if (vkc_file_write_replace(path, buf, (size_t)n, 0600) < 0)
+        vkc_error_reset();
+}
+
+static int load_shutoff_reason(qemu_driver *drv, const char *name)
+{
+    VK_AUTOFREE(char *) path = reason_path(drv, name);
+    VK_AUTOFREE(char *) text = vkc_file_read(path, 64, NULL);
+    int r = VIRTKIT_SHUTOFF_UNKNOWN;
+    if (!text) {
+        vkc_error_reset();
+        return r;
+    }
+    text[strcspn(text, "\n")] = 0;
+    if (vkc_parse_int(text, &r) < 0 || r < 0 || r > VIRTKIT_SHUTOFF_FROM_SNAPSHOT)
+        r = VIRTKIT_SHUTOFF_UNKNOWN;
+    return r;
+}
+
 char *qemu_managed_save_path(qemu_dom *d)
 {
     return vkc_asprintf("%s/%s.save", d->drv->state_dir, d->name);
@@ -453,8 +484,11 @@ int qemu_dom_save_config(qemu_dom *d)
 int qemu_dom_delete_config(qemu_dom *d)
 {
     VK_AUTOFREE(char *) path = config_path(d->drv, d->name);
+    VK_AUTOFREE(char *) reason = reason_path(d->drv, d->name);
     if (qemu_dom_set_autostart_link(d, false) < 0)
         return -1;
+    vkc_unlink(reason);
+    vkc_error_reset();
     return vkc_unlink(path);
 }
 
@@ -568,8 +602,8 @@ int qemu_dom_load_all(qemu_driver *drv)
         VK_AUTOFREE(char *) link = vkc_asprintf("%s/autostart/%s", drv->config_dir, e->d_name);
         d->autostart = vkc_file_exists(link);
         VK_AUTOFREE(char *) ms = qemu_managed_save_path(d);
-        if (vkc_file_exists(ms))
-            d->reason = VIRTKIT_SHUTOFF_SAVED;
+        d->reason = vkc_file_exists(ms) ? VIRTKIT_SHUTOFF_SAVED
+                                        : load_shutoff_reason(drv, d->name);
         qemu_dom_unref(d);
     }
     closedir(dir);

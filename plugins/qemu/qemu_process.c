@@ -468,6 +468,8 @@ void qemu_process_teardown(qemu_dom *d)
         log_line(p, "qemu (pid %d) stopped", (int)p->pid);
     d->proc = NULL;
     bool transient = !d->persistent;
+    if (!transient)
+        qemu_dom_keep_shutoff_reason(d, reason);
     if (!transient && d->live) {
         H->def->free(d->live);
         d->live = NULL;
