@@ -489,6 +489,7 @@ int qemu_op_get_all_domain_stats(vkp_conn *c, unsigned int stats, unsigned int f
 
 int qemu_op_attach_device(vkp_conn *c, const vkp_ref *dom, const char *xml, unsigned int flags);
 int qemu_op_detach_device(vkp_conn *c, const vkp_ref *dom, const char *xml, unsigned int flags);
+int qemu_op_update_device(vkp_conn *c, const vkp_ref *dom, const char *xml, unsigned int flags);
 
 char *qemu_op_migrate_begin(vkp_conn *c, const vkp_ref *dom, const virtkit_params *params,
                             unsigned int flags);

@@ -539,6 +539,85 @@ static int device_op(vkp_conn *c, const vkp_ref *ref, const char *xml, unsigned 
     return r;
 }
 
+/* update-device: new media for a cdrom (or none: eject), live and/or in
+ * the definition. Other changes are not supported. */
+static int change_media_live(qemu_dom *d, const vkp_def *disk)
+{
+    pthread_mutex_lock(&d->lock);
+    long idx = find_device(d->live, disk);
+    const vkp_def *cur = idx >= 0 ? qemu_def_child(d->live, "devices/disk", (size_t)idx) : NULL;
+    VK_AUTOFREE(char *) alias = vkc_strdup(qemu_def_str(cur, "alias/@name"));
+    pthread_mutex_unlock(&d->lock);
+    if (!alias) {
+        QEMU_ERR(VIRTKIT_ERR_NO_DEVICE, "domain '%s' has no cdrom %s", d->name,
+                 qemu_def_str(disk, "target/@dev"));
+        return -1;
+    }
+    const char *src = qemu_def_str(disk, "source/@file");
+    if (!src)
+        src = qemu_def_str(disk, "source/@dev");
+    const char *fmt = qemu_def_str(disk, "driver/@type");
+    int r = src ? qemu_dom_qmp(d, "blockdev-change-medium",
+                               vkc_json_obj("id", VKC_JS(alias), "filename", VKC_JS(src), "format",
+                                            VKC_JS(fmt ? fmt : "raw"), "read-only-mode",
+                                            VKC_JS("read-only"), NULL),
+                               NULL)
+                : qemu_dom_qmp(d, "eject", vkc_json_obj("id", VKC_JS(alias), "force", VKC_JB(1),
+                                                        NULL),
+                               NULL);
+    if (r < 0)
+        return -1;
+    pthread_mutex_lock(&d->lock);
+    vkp_def *node = H->def->child_mut(d->live, "devices/disk", (size_t)idx);
+    const char *attr = qemu_def_str(disk, "source/@dev") ? "source/@dev" : "source/@file";
+    if (H->def->set(node, "source/@file", NULL) < 0 || H->def->set(node, "source/@dev", NULL) < 0 ||
+        (src && H->def->set(node, attr, src) < 0))
+        vkc_error_reset();
+    pthread_mutex_unlock(&d->lock);
+    return 0;
+}
+
+static int do_update(qemu_dom *d, void *arg)
+{
+    device_args *a = arg;
+    if (!vkc_streq(H->def->element(a->dev), "disk") ||
+        !vkc_streq(qemu_def_str(a->dev, "@device"), "cdrom")) {
+        QEMU_ERR(VIRTKIT_ERR_NO_SUPPORT, "domain '%s': only the media of a cdrom can be updated "
+                 "by the qemu plugin", d->name);
+        return -1;
+    }
+    unsigned int flags = qemu_affect_flags(d, a->flags);
+    if (qemu_check_affect(d, flags) < 0)
+        return -1;
+    if ((flags & VIRTKIT_DOMAIN_AFFECT_LIVE)) {
+        if (change_media_live(d, a->dev) < 0)
+            return -1;
+        qemu_process_write_status(d);
+    }
+    if (flags & VIRTKIT_DOMAIN_AFFECT_CONFIG) {
+        if (config_change(d, a->dev, false) < 0)
+            return -1;
+        return config_change(d, a->dev, true);
+    }
+    return 0;
+}
+
+int qemu_op_update_device(vkp_conn *c, const vkp_ref *ref, const char *xml, unsigned int flags)
+{
+    qemu_dom *d = qemu_dom_get(c->drv, ref);
+    if (!d)
+        return -1;
+    vkp_def *dev = NULL;
+    int pr = H->def->parse(VKP_DEF_DEVICE, xml, 0, &dev);
+    qemu_dom_unref(d);
+    if (pr < 0)
+        return -1;
+    device_args a = { dev, flags, false };
+    int r = qemu_with_job(c->drv, ref, QEMU_JOB_MODIFY, "update device", do_update, &a);
+    H->def->free(dev);
+    return r;
+}
+
 int qemu_op_attach_device(vkp_conn *c, const vkp_ref *ref, const char *xml, unsigned int flags)
 {
     return device_op(c, ref, xml, flags, true);

@@ -352,6 +352,7 @@ const vkp_hypervisor_ops qemu_hypervisor_ops = {
     .domain_set_vcpus = qemu_op_domain_set_vcpus,
     .domain_attach_device = qemu_op_attach_device,
     .domain_detach_device = qemu_op_detach_device,
+    .domain_update_device = qemu_op_update_device,
     .get_all_domain_stats = qemu_op_get_all_domain_stats,
     .domain_open_console = qemu_op_open_console,
     .migrate_begin = qemu_op_migrate_begin,

@@ -268,7 +268,10 @@ static void test_lifecycle(void **state)
 {
     (void)state;
     virtkit_connect *c = open_root(uri);
-    char *xml = vkt_guest_xml("life", "qemu", NULL);
+    /* with an empty cdrom for the media change test */
+    char *xml = vkt_guest_xml("life", "qemu",
+                              "    <disk type='file' device='cdrom'><target dev='sda' "
+                              "bus='sata'/><readonly/></disk>\n");
     virtkit_domain *d = VKT_NONNULL(virtkit_domain_define_xml(c, xml, 0));
     free(xml);
     assert_true(wait_event("life", VIRTKIT_EVENT_DEFINED, VIRTKIT_EVENT_DEFINED_ADDED, 5000));
@@ -500,10 +503,13 @@ static void test_hotplug(void **state)
     free(rd);
     virtkit_domain_stats **recs = NULL;
     assert_int_equal(virtkit_connect_get_all_domain_stats(c, VIRTKIT_STATS_BLOCK, &recs, 0), 1);
-    assert_true(param_ull(recs[0]->params, "block.0.rd.bytes") >= 65536);
+    unsigned int nblock = 0;
+    assert_int_equal(virtkit_params_get_uint(recs[0]->params, "block.count", &nblock), 1);
+    assert_int_equal(nblock, 2); /* the cdrom and vdb */
     const char *bname = NULL;
-    assert_int_equal(virtkit_params_get_string(recs[0]->params, "block.0.name", &bname), 1);
+    assert_int_equal(virtkit_params_get_string(recs[0]->params, "block.1.name", &bname), 1);
     assert_string_equal(bname, "vdb");
+    assert_true(param_ull(recs[0]->params, "block.1.rd.bytes") >= 65536);
     virtkit_domain_stats_free(recs);
     long long t0 = vkt_now_ms();
     VKT_OK(virtkit_domain_detach_device(d, dev, VIRTKIT_DOMAIN_AFFECT_LIVE));
@@ -513,6 +519,28 @@ static void test_hotplug(void **state)
     free(out);
     assert_int_equal(stat(img, &sb), 0);
     assert_int_equal(sb.st_uid, 0); /* given back */
+    /* new media in the cdrom, then ejected */
+    char iso[4300], media[4600];
+    snprintf(iso, sizeof(iso), "%s/media.iso", root);
+    fd = open(iso, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, 4 << 20), 0);
+    close(fd);
+    snprintf(media, sizeof(media),
+             "<disk type='file' device='cdrom'><source file='%s'/><target dev='sda' "
+             "bus='sata'/><readonly/></disk>", iso);
+    VKT_OK(virtkit_domain_update_device(d, media, VIRTKIT_DOMAIN_AFFECT_LIVE));
+    out = guest(con, "dd if=/dev/sr0 of=/dev/null bs=2k count=1 2>/dev/null; "
+                     "cat /sys/block/sr0/size");
+    assert_non_null(strstr(out, "8192"));
+    free(out);
+    VKT_OK(virtkit_domain_update_device(d, "<disk type='file' device='cdrom'><target dev='sda' "
+                                           "bus='sata'/><readonly/></disk>",
+                                        VIRTKIT_DOMAIN_AFFECT_LIVE));
+    x = VKT_NONNULL(virtkit_domain_get_xml(d, 0));
+    assert_null(strstr(x, "media.iso"));
+    free(x);
+
     /* detaching what is not there names the problem */
     virtkit_error_clear();
     assert_int_equal(virtkit_domain_detach_device(d, dev, VIRTKIT_DOMAIN_AFFECT_LIVE), -1);
