@@ -547,6 +547,19 @@ static void test_hotplug(void **state)
     VKT_ERROR(VIRTKIT_ERR_NO_DEVICE, "no such disk");
     vkt_console_close(con);
     VKT_OK(virtkit_domain_destroy(d, 0));
+
+    /* the persistent definition (CURRENT on a shut off domain = CONFIG) */
+    VKT_OK(virtkit_domain_attach_device(d, dev, VIRTKIT_DOMAIN_AFFECT_CURRENT));
+    x = VKT_NONNULL(virtkit_domain_get_xml(d, VIRTKIT_DOMAIN_XML_INACTIVE));
+    assert_non_null(strstr(x, "extra.img"));
+    free(x);
+    virtkit_error_clear();
+    assert_int_equal(virtkit_domain_attach_device(d, dev, VIRTKIT_DOMAIN_AFFECT_LIVE), -1);
+    VKT_ERROR(VIRTKIT_ERR_OPERATION_INVALID, "not running");
+    VKT_OK(virtkit_domain_detach_device(d, dev, VIRTKIT_DOMAIN_AFFECT_CONFIG));
+    x = VKT_NONNULL(virtkit_domain_get_xml(d, VIRTKIT_DOMAIN_XML_INACTIVE));
+    assert_null(strstr(x, "extra.img"));
+    free(x);
     virtkit_domain_free(d);
     virtkit_connect_close(c);
 }
