@@ -43,7 +43,7 @@ cat >"$ROOT/demo.xml" <<XML
     <type arch='x86_64' machine='q35'>hvm</type>
     <kernel>$GUEST/vmlinuz</kernel>
     <initrd>$GUEST/initrd.gz</initrd>
-    <cmdline>console=ttyS0 panic=-1 quiet</cmdline>
+    <cmdline>console=ttyS0 panic=-1</cmdline>
   </os>
   <features><acpi/></features>
   <devices>
@@ -64,9 +64,18 @@ echo "virtkit demo: a $TYPE guest under the qemu plugin, state in $ROOT"
 step define "$ROOT/demo.xml"
 step start demo
 echo
-echo "\$ virtkit console demo   (until the guest's marker line)"
-"$V" -c "$URI" console demo --timeout 60 </dev/null 2>&1 | sed -n '/VIRTKIT-GUEST-READY/{p;q};p' |
-    tr -d '\r'
+echo "\$ virtkit console demo   (its first lines, then the guest's marker line)"
+"$V" -c "$URI" console demo --timeout 90 </dev/null >"$ROOT/console.out" 2>&1 &
+CONSOLE=$!
+i=0
+while ! grep -q VIRTKIT-GUEST-READY "$ROOT/console.out" && [ $i -lt 450 ]; do
+    sleep 0.2
+    i=$((i + 1))
+done
+kill "$CONSOLE" 2>/dev/null || true
+wait "$CONSOLE" 2>/dev/null || true
+tr -d '\r' <"$ROOT/console.out" |
+    awk 'NR <= 8 { print } /VIRTKIT-GUEST-READY/ { if (NR > 8) print "    [...]"; print; exit }'
 echo
 echo "\$ echo 'uname -sr; grep MemTotal /proc/meminfo' | virtkit console demo"
 printf 'uname -sr; grep MemTotal /proc/meminfo\n' |
