@@ -16,9 +16,6 @@ typedef struct qbuild {
     const char *machine;        /* canonical machine type */
     bool q35;
     bool pc;                    /* i440fx */
-    /* Per element name: how many seen so far (index of the next one). */
-    size_t n_disk, n_iface, n_serial, n_console, n_channel, n_input, n_video, n_rng,
-        n_hostdev, n_watchdog, n_graphics, n_controller, n_panic;
     bool usb_declared;          /* a <controller type='usb'> exists */
     bool usb_none;              /* ... with model='none' */
     bool need_usb;              /* a device needs a USB bus */
