@@ -26,7 +26,7 @@ cleanup() {
     "$V" -c "$URI" destroy demo >/dev/null 2>&1 || true
     rm -rf "$ROOT"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT INT TERM HUP PIPE
 
 TYPE=qemu
 if grep -qE '^flags.*\b(vmx|svm)\b' /proc/cpuinfo && [ ! -e /sys/module/kvm_pvm ] &&

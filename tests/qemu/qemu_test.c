@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -207,6 +208,24 @@ static virtkit_domain *fresh(virtkit_connect *c, const char *name)
     return d;
 }
 
+/* /proc/PID/stat field 22, 0 when the process is gone. */
+static unsigned long long proc_starttime(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    char *text = vkt_read_file(path);
+    char *p = text ? strrchr(text, ')') : NULL;
+    unsigned long long v = 0;
+    for (int field = 2; p && *p; p++) {
+        if (*p == ' ' && ++field == 22) {
+            v = strtoull(p + 1, NULL, 10);
+            break;
+        }
+    }
+    free(text);
+    return v;
+}
+
 /* ------------------------------------------------------------ fixture -- */
 
 static int setup(void **state)
@@ -254,6 +273,33 @@ static int teardown(void **state)
         virtkit_free(doms);
         if (c)
             virtkit_connect_close(c);
+    }
+    /* Whatever a failed test left behind: the qemu of every status file
+     * still in our roots (by pid, when its start time still matches). */
+    const char *roots[] = { root, root2 };
+    for (int i = 0; i < 2; i++) {
+        char dir[4300];
+        snprintf(dir, sizeof(dir), "%s/run/virtkit/qemu", roots[i]);
+        DIR *dh = opendir(dir);
+        struct dirent *e;
+        while (dh && (e = readdir(dh))) {
+            if (!strstr(e->d_name, ".json"))
+                continue;
+            char path[4600];
+            snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+            char *text = vkt_read_file(path);
+            char *pp = text ? strstr(text, "\"pid\"") : NULL;
+            char *sp = text ? strstr(text, "\"starttime\"") : NULL;
+            if (pp && sp) {
+                pid_t pid = (pid_t)atoi(strchr(pp, ':') + 1);
+                unsigned long long start = strtoull(strchr(sp, ':') + 1, NULL, 10);
+                if (pid > 0 && start && proc_starttime(pid) == start)
+                    kill(pid, SIGKILL);
+            }
+            free(text);
+        }
+        if (dh)
+            closedir(dh);
     }
     vkt_tmpdir_cleanup(root);
     vkt_tmpdir_cleanup(root2);
