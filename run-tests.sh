@@ -21,9 +21,9 @@ failed=""
 t_start=$(date +%s)
 
 stage() {
-    name=$1; shift
+    name=$1; desc=$2; shift 2
     s=$(date +%s)
-    echo "==> [$name] $*"
+    echo "==> [$name] $desc"
     if "$@"; then
         echo "==> [$name] passed in $(( $(date +%s) - s ))s"
     else
