@@ -61,46 +61,8 @@ char *vk_strv_join(char *const *v, const char *sep);
 int64_t vk_now_ns(void);
 int64_t vk_now_ms(void);
 
-/* ------------------------------------------------------------ cleanup -- */
-static inline void vk_freep(void *p)
-{
-    void **pp = (void **)p;
-    free(*pp);
-}
-
-static inline void vk_closep(int *fd)
-{
-    if (*fd >= 0)
-        close(*fd);
-}
-static inline void vk_strv_freep(char ***v)
-{
-    vk_strv_free(*v);
-}
-#define VK_AUTOFREE(type) __attribute__((cleanup(vk_freep))) type
-#define VK_AUTOCLOSE __attribute__((cleanup(vk_closep))) int
-#define VK_AUTOSTRV __attribute__((cleanup(vk_strv_freep))) char **
-/* Declare a typed auto-unref: VK_DEFINE_AUTOPTR(vk_uri, vk_uri_free) then
- * VK_AUTOPTR(vk_uri) u = ...; */
-#define VK_DEFINE_AUTOPTR(type, fn)                                                    \
-    static inline void vk_autoptr_##type(type **p)                                     \
-    {                                                                                  \
-        if (*p)                                                                        \
-            fn(*p);                                                                    \
-    }
-#define VK_AUTOPTR(type) __attribute__((cleanup(vk_autoptr_##type))) type *
-/* Hand a pointer out of an auto-cleaned variable: *p is NULLed. */
-#define VK_STEAL(p)                                                                    \
-    ({                                                                                 \
-        __typeof__(p) vk_steal_tmp_ = (p);                                             \
-        (p) = NULL;                                                                    \
-        vk_steal_tmp_;                                                                 \
-    })
-#define VK_STEAL_FD(fd)                                                                \
-    ({                                                                                 \
-        int vk_steal_fd_ = (fd);                                                       \
-        (fd) = -1;                                                                     \
-        vk_steal_fd_;                                                                  \
-    })
+/* Scope-bound cleanup (VK_AUTOFREE, VK_AUTOCLOSE, VK_AUTOSTRV, VK_AUTOPTR,
+ * VK_STEAL, VK_STEAL_FD): shared with the in-tree plugins. */
+#include "vk_cleanup.h"
 
 #endif

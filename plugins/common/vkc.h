@@ -118,20 +118,6 @@ char *vkc_buf_steal(vkc_buf *b);
 void vkc_buf_clear(vkc_buf *b);
 
 /* ------------------------------------------------------------ cleanup -- */
-static inline void vkc_freep(void *p)
-{
-    void **pp = (void **)p;
-    free(*pp);
-}
-static inline void vkc_closep(int *fd)
-{
-    if (*fd >= 0)
-        close(*fd);
-}
-static inline void vkc_strv_freep(char ***v)
-{
-    vkc_strv_free(*v);
-}
 static inline void vkc_buf_clearp(vkc_buf *b)
 {
     vkc_buf_clear(b);
@@ -140,32 +126,9 @@ static inline void vkc_sv_clearp(vkc_strv *sv)
 {
     vkc_strv_clear(sv);
 }
-/* The same spelling as the core's util.h, so plugin code reads like core
- * code; guarded because unit tests may include both. */
-#ifndef VK_AUTOFREE
-#define VK_AUTOFREE(type) __attribute__((cleanup(vkc_freep))) type
-#define VK_AUTOCLOSE __attribute__((cleanup(vkc_closep))) int
-#define VK_AUTOSTRV __attribute__((cleanup(vkc_strv_freep))) char **
-#define VK_DEFINE_AUTOPTR(type, fn)                                                    \
-    static inline void vk_autoptr_##type(type **p)                                     \
-    {                                                                                  \
-        if (*p)                                                                        \
-            fn(*p);                                                                    \
-    }
-#define VK_AUTOPTR(type) __attribute__((cleanup(vk_autoptr_##type))) type *
-#define VK_STEAL(p)                                                                    \
-    ({                                                                                 \
-        __typeof__(p) vk_steal_tmp_ = (p);                                             \
-        (p) = NULL;                                                                    \
-        vk_steal_tmp_;                                                                 \
-    })
-#define VK_STEAL_FD(fd)                                                                \
-    ({                                                                                 \
-        int vk_steal_fd_ = (fd);                                                       \
-        (fd) = -1;                                                                     \
-        vk_steal_fd_;                                                                  \
-    })
-#endif
+/* VK_AUTOFREE, VK_AUTOCLOSE, VK_AUTOSTRV, VK_AUTOPTR, VK_STEAL: the same
+ * header as the core's, so plugin code reads like core code. */
+#include "vk_cleanup.h"
 #define VKC_AUTOBUF __attribute__((cleanup(vkc_buf_clearp))) vkc_buf
 #define VKC_AUTOSV __attribute__((cleanup(vkc_sv_clearp))) vkc_strv
 
