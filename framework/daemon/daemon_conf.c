@@ -211,7 +211,7 @@ static int walk(vkd_config *cfg, const char *file, config_setting_t *grp, const 
     return 0;
 }
 
-int vkd_config_load(vkd_config *cfg, const char *path, bool must_exist, const vk_paths *paths)
+static int load(vkd_config *cfg, const char *path, bool must_exist, const vk_paths *paths)
 {
     memset(cfg, 0, sizeof(*cfg));
     set_defaults(cfg, paths);
@@ -241,4 +241,12 @@ int vkd_config_load(vkd_config *cfg, const char *path, bool must_exist, const vk
         return -1;
     }
     return 0;
+}
+
+int vkd_config_load(vkd_config *cfg, const char *path, bool must_exist, const vk_paths *paths)
+{
+    if (load(cfg, path, must_exist, paths) == 0)
+        return 0;
+    vkd_config_clear(cfg);
+    return -1;
 }

@@ -37,7 +37,8 @@ typedef struct vkd_config {
 } vkd_config;
 
 /* Defaults for a daemon whose paths are `paths`, then the file (when it
- * exists; missing is fine unless `must_exist`). -1 with VIRTKIT_ERR_CONF. */
+ * exists; missing is fine unless `must_exist`). -1 with VIRTKIT_ERR_CONF,
+ * and then *cfg holds nothing to clear. */
 int vkd_config_load(vkd_config *cfg, const char *path, bool must_exist, const vk_paths *paths);
 void vkd_config_clear(vkd_config *cfg);
 

@@ -294,7 +294,6 @@ static void reload(daemon_state *d)
     if (vkd_config_load(&cfg, d->config_path, d->config_given, d->paths) < 0) {
         VK_ERROR("daemon", "reload refused, keeping the running configuration: %s",
                  vk_error_message());
-        vkd_config_clear(&cfg);
         virtkit_error_clear();
         return;
     }
@@ -484,13 +483,16 @@ int main(int argc, char **argv)
     d.paths = vk_paths_new(NULL);
     if (proxy) {
         VK_AUTOFREE(char *) def = vk_paths_daemon_socket(d.paths, proxy_ro);
-        return vkd_stdio_proxy(sockpath ? sockpath : def);
+        int pr = vkd_stdio_proxy(sockpath ? sockpath : def);
+        vk_paths_free(d.paths);
+        return pr;
     }
     VK_AUTOFREE(char *) defconf = vk_path_join(d.paths->config, "virtkitd.conf");
     if (!d.config_path)
         d.config_path = defconf;
     if (vkd_config_load(&d.cfg, d.config_path, d.config_given, d.paths) < 0) {
         fprintf(stderr, "virtkitd: %s\n", vk_error_message());
+        vk_paths_free(d.paths);
         return 1;
     }
     d.tls = d.tls || d.cfg.tls_listen;
