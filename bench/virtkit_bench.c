@@ -11,10 +11,12 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <virtkit/virtkit.h>
@@ -133,6 +135,10 @@ int main(int argc, char **argv)
             return 1;
         }
         o.workdir = tmpl;
+    } else if (mkdir(o.workdir, 0700) < 0 && errno != EEXIST) {
+        fprintf(stderr, "cannot create the work directory %s: %s\n", o.workdir,
+                strerror(errno));
+        return 1;
     }
     printf("# virtkit %s bench, workdir %s, %ld CPUs\n", PACKAGE_VERSION, o.workdir,
            sysconf(_SC_NPROCESSORS_ONLN));
