@@ -132,12 +132,11 @@ void test_set_clear(test_set *s);
 test_obj *test_set_find(test_set *s, const char *name, const unsigned char *uuid);
 /* Find by reference, or set "no <what> '<name>'". */
 test_obj *test_set_find_ref(test_set *s, const vkp_ref *ref);
-/* Check a new definition's identity: returns the object it replaces (or
- * NULL for a new one) in *existing; -1 on a name/uuid conflict. Takes
- * ownership of def on failure only. */
-int test_set_claim(test_set *s, vkp_def *def, char **name, unsigned char uuid[16],
-                   test_obj **existing);
-void test_set_append(test_set *s, test_obj *obj);
+/* Store a new definition: it replaces the definition of the object with its
+ * name and uuid, or makes a new object of objsize bytes (zeroed). When that
+ * object is active and `refuse_active`, nothing changes and -1 says so.
+ * Takes ownership of def. */
+int test_set_put(test_set *s, vkp_def *def, size_t objsize, bool refuse_active, test_obj **out);
 void test_set_remove(test_set *s, test_obj *obj);
 void test_set_emit(vkp_conn *c, test_set *s, const test_obj *obj, int event);
 /* The common ops, each taking c->lock itself. */

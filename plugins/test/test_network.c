@@ -51,28 +51,11 @@ static void assign_bridge(vkp_conn *c, test_net *n)
 /* Add or replace; *out is the network. Takes ownership of def. */
 static int net_add(vkp_conn *c, vkp_def *def, bool persistent, test_net **out)
 {
-    char *name;
-    unsigned char uuid[16];
     test_obj *o;
-    if (test_set_claim(&c->nets, def, &name, uuid, &o) < 0)
+    /* Defining an active network changes its next start; creating it again
+     * is refused. */
+    if (test_set_put(&c->nets, def, sizeof(test_net), !persistent, &o) < 0)
         return -1;
-    if (o && !persistent && o->active) {
-        ERR(VIRTKIT_ERR_OPERATION_INVALID, "network '%s' is already active", name);
-        H->free(name);
-        H->def->free(def);
-        return -1;
-    }
-    if (o) {
-        H->free(name);
-        H->def->free(o->def);
-        o->def = def;
-    } else {
-        o = H->alloc(sizeof(test_net));
-        o->name = name;
-        memcpy(o->uuid, uuid, 16);
-        o->def = def;
-        test_set_append(&c->nets, o);
-    }
     assign_bridge(c, NET(o));
     if (persistent)
         o->persistent = true;

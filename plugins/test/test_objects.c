@@ -38,8 +38,11 @@ test_obj *test_set_find_ref(test_set *s, const vkp_ref *ref)
     return o;
 }
 
-int test_set_claim(test_set *s, vkp_def *def, char **name, unsigned char uuid[16],
-                   test_obj **existing)
+/* Check a new definition's identity: returns the object it replaces (or
+ * NULL for a new one) in *existing; -1 on a name/uuid conflict. Takes
+ * ownership of def on failure only. */
+static int set_claim(test_set *s, vkp_def *def, char **name, unsigned char uuid[16],
+                     test_obj **existing)
 {
     if (test_def_identity(def, s->what, name, uuid) < 0) {
         H->def->free(def);
@@ -58,10 +61,38 @@ int test_set_claim(test_set *s, vkp_def *def, char **name, unsigned char uuid[16
     return 0;
 }
 
-void test_set_append(test_set *s, test_obj *obj)
+static void set_append(test_set *s, test_obj *obj)
 {
     TEST_GROW(s->items, s->cap, s->n);
     s->items[s->n++] = obj;
+}
+
+int test_set_put(test_set *s, vkp_def *def, size_t objsize, bool refuse_active, test_obj **out)
+{
+    char *name;
+    unsigned char uuid[16];
+    test_obj *o;
+    if (set_claim(s, def, &name, uuid, &o) < 0)
+        return -1;
+    if (o && o->active && refuse_active) {
+        H->error(VIRTKIT_ERR_OPERATION_INVALID, s->subsystem, "%s '%s' is active: stop it first",
+                 s->what, name);
+        H->free(name);
+        H->def->free(def);
+        return -1;
+    }
+    if (o) {
+        H->free(name);
+        H->def->free(o->def);
+    } else {
+        o = H->alloc(objsize);
+        o->name = name;
+        memcpy(o->uuid, uuid, 16);
+        set_append(s, o);
+    }
+    o->def = def;
+    *out = o;
+    return 0;
 }
 
 void test_set_remove(test_set *s, test_obj *obj)

@@ -77,28 +77,9 @@ static unsigned long long pool_allocation(const test_pool *p)
 
 static int pool_add(vkp_conn *c, vkp_def *def, bool persistent, test_pool **out)
 {
-    char *name;
-    unsigned char uuid[16];
     test_obj *o;
-    if (test_set_claim(&c->pools, def, &name, uuid, &o) < 0)
+    if (test_set_put(&c->pools, def, sizeof(test_pool), true, &o) < 0)
         return -1;
-    if (o && o->active) {
-        ERR(VIRTKIT_ERR_OPERATION_INVALID, "storage pool '%s' is active: stop it first", name);
-        H->free(name);
-        H->def->free(def);
-        return -1;
-    }
-    if (o) {
-        H->free(name);
-        H->def->free(o->def);
-        o->def = def;
-    } else {
-        o = H->alloc(sizeof(test_pool));
-        o->name = name;
-        memcpy(o->uuid, uuid, 16);
-        o->def = def;
-        test_set_append(&c->pools, o);
-    }
     uint64_t cap = 0;
     POOL(o)->capacity =
         H->def->get_u64(def, "capacity", &cap) > 0 && cap ? cap : DEFAULT_POOL_BYTES;
