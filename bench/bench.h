@@ -33,6 +33,10 @@ bool bench_wanted(const bench_opts *o, const char *name);
 long bench_rss_kb(long pid);
 /* The small persistent test domain of the reference (1 disk, 1 nic). */
 void bench_test_dom_xml(char *buf, unsigned long len, int idx);
+/* Define and undefine the test domain in a loop for `seconds`: ops/s (the
+ * count goes to a "# what: N ops" note). */
+struct virtkit_connect;
+double bench_define_undefine_rate(struct virtkit_connect *conn, double seconds, const char *what);
 /* Print the library's last error and exit(1). */
 void bench_die(const char *what) __attribute__((noreturn));
 

@@ -24,26 +24,6 @@ static double noop_rate(virtkit_connect *conn, double seconds)
     return (double)calls / ((double)(t - t0) / 1e9);
 }
 
-static double define_undefine_rate(virtkit_connect *conn, double seconds)
-{
-    char xml[2048];
-    bench_test_dom_xml(xml, sizeof(xml), 9999);
-    long ops = 0;
-    int64_t t0 = bench_now_ns(), deadline = t0 + (int64_t)(seconds * 1e9), t;
-    do {
-        virtkit_domain *d = virtkit_domain_define_xml(conn, xml, 0);
-        if (!d)
-            bench_die("virtkit_domain_define_xml");
-        if (virtkit_domain_undefine(d, 0) < 0)
-            bench_die("virtkit_domain_undefine");
-        virtkit_domain_free(d);
-        ops++;
-        t = bench_now_ns();
-    } while (t < deadline);
-    printf("# define+undefine: %ld ops\n", ops);
-    return (double)ops / ((double)(t - t0) / 1e9);
-}
-
 void bench_local_run(const bench_opts *o)
 {
     virtkit_connect *conn = virtkit_connect_open("test:///default", 0);
@@ -52,7 +32,8 @@ void bench_local_run(const bench_opts *o)
     if (bench_wanted(o, "local_noop_calls_per_s"))
         bench_emit("local_noop_calls_per_s", noop_rate(conn, BENCH_LOOP_SECONDS), "calls/s", 0);
     if (bench_wanted(o, "define_undefine_per_s"))
-        bench_emit("define_undefine_per_s", define_undefine_rate(conn, BENCH_LOOP_SECONDS),
+        bench_emit("define_undefine_per_s",
+                   bench_define_undefine_rate(conn, BENCH_LOOP_SECONDS, "define+undefine"),
                    "ops/s", 0);
     virtkit_connect_close(conn);
 }

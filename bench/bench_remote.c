@@ -189,26 +189,6 @@ static double noop_rate_multi(int n, double seconds)
     return total / ((t_end - t0) / 1e9);
 }
 
-static double define_undefine_rate(virtkit_connect *conn, double seconds, long *ops_out)
-{
-    char xml[2048];
-    bench_test_dom_xml(xml, sizeof(xml), 9999);
-    long ops = 0;
-    int64_t t0 = bench_now_ns(), deadline = t0 + (int64_t)(seconds * 1e9), t;
-    do {
-        virtkit_domain *d = virtkit_domain_define_xml(conn, xml, 0);
-        if (!d)
-            bench_die("define");
-        if (virtkit_domain_undefine(d, 0) < 0)
-            bench_die("undefine");
-        virtkit_domain_free(d);
-        ops++;
-        t = bench_now_ns();
-    } while (t < deadline);
-    *ops_out = ops;
-    return ops / ((t - t0) / 1e9);
-}
-
 /* ------------------------------------------------------------ events -- */
 
 static pthread_mutex_t ev_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -445,8 +425,7 @@ void bench_remote_run(const bench_opts *o)
             bench_emit("remote_noop_calls_per_s_4clients", r, "calls/s", 0);
     }
     if (bench_wanted(o, "remote_define_undefine_per_s")) {
-        double r = define_undefine_rate(rc, BENCH_LOOP_SECONDS, &n);
-        printf("# remote define+undefine: %ld ops\n", n);
+        double r = bench_define_undefine_rate(rc, BENCH_LOOP_SECONDS, "remote define+undefine");
         bench_emit("remote_define_undefine_per_s", r, "ops/s", 0);
     }
     if (bench_wanted(o, "remote_open_close_ms")) {

@@ -85,6 +85,26 @@ void bench_die(const char *what)
 
 /* The same small persistent domain as the reference: 128 MiB, 1 vcpu,
  * one disk, one interface. */
+double bench_define_undefine_rate(virtkit_connect *conn, double seconds, const char *what)
+{
+    char xml[2048];
+    bench_test_dom_xml(xml, sizeof(xml), 9999);
+    long ops = 0;
+    int64_t t0 = bench_now_ns(), deadline = t0 + (int64_t)(seconds * 1e9), t;
+    do {
+        virtkit_domain *d = virtkit_domain_define_xml(conn, xml, 0);
+        if (!d)
+            bench_die("virtkit_domain_define_xml");
+        if (virtkit_domain_undefine(d, 0) < 0)
+            bench_die("virtkit_domain_undefine");
+        virtkit_domain_free(d);
+        ops++;
+        t = bench_now_ns();
+    } while (t < deadline);
+    printf("# %s: %ld ops\n", what, ops);
+    return (double)ops / ((double)(t - t0) / 1e9);
+}
+
 void bench_test_dom_xml(char *buf, unsigned long len, int idx)
 {
     snprintf(buf, len,
