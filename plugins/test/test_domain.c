@@ -227,23 +227,34 @@ static test_dom *dom_new(vkp_conn *c, vkp_def *def, char *name, const unsigned c
     return d;
 }
 
+/* The domain a new definition is for (c->lock held): *d is the existing
+ * one it replaces, or NULL and then *name and uuid are the new domain's.
+ * -1 (def untouched, nothing to free) on a bad or conflicting identity. */
+static int claim(vkp_conn *c, vkp_def *def, char **name, unsigned char uuid[16], test_dom **d)
+{
+    *d = NULL;
+    if (test_def_identity(def, "domain", name, uuid) < 0)
+        return -1;
+    int r = check_identity(c, *name, uuid, d);
+    if (r < 0 || *d) {
+        H->free(*name);
+        *name = NULL;
+    }
+    return r;
+}
+
 int test_dom_load(vkp_conn *c, vkp_def *def, int state, bool persistent)
 {
     char *name;
     unsigned char uuid[16];
-    test_dom *existing;
-    if (test_def_identity(def, "domain", &name, uuid) < 0) {
+    test_dom *d;
+    if (claim(c, def, &name, uuid, &d) < 0 || d) {
+        if (d)
+            ERR(VIRTKIT_ERR_DUPLICATE, "domain '%s' appears twice in the node file", d->name);
         H->def->free(def);
         return -1;
     }
-    if (check_identity(c, name, uuid, &existing) < 0 || existing) {
-        if (existing)
-            ERR(VIRTKIT_ERR_DUPLICATE, "domain '%s' appears twice in the node file", name);
-        H->free(name);
-        H->def->free(def);
-        return -1;
-    }
-    test_dom *d = dom_new(c, def, name, uuid);
+    d = dom_new(c, def, name, uuid);
     d->persistent = persistent;
     if (state != VIRTKIT_DOMAIN_SHUTOFF) {
         d->live = H->def->copy(def);
@@ -357,21 +368,15 @@ static int t_domain_define(vkp_conn *c, const char *xml, unsigned int flags, vkp
         return -1;
     char *name;
     unsigned char uuid[16];
-    if (test_def_identity(def, "domain", &name, uuid) < 0) {
-        H->def->free(def);
-        return -1;
-    }
     pthread_mutex_lock(&c->lock);
     test_dom *d;
-    if (check_identity(c, name, uuid, &d) < 0) {
+    if (claim(c, def, &name, uuid, &d) < 0) {
         pthread_mutex_unlock(&c->lock);
-        H->free(name);
         H->def->free(def);
         return -1;
     }
     int detail = VIRTKIT_EVENT_DEFINED_ADDED;
     if (d) {
-        H->free(name);
         H->def->free(d->def);
         d->def = def;
         if (d->persistent)
@@ -453,27 +458,20 @@ static int t_domain_create_xml(vkp_conn *c, const char *xml, unsigned int flags,
         return -1;
     char *name;
     unsigned char uuid[16];
-    if (test_def_identity(def, "domain", &name, uuid) < 0) {
-        H->def->free(def);
-        return -1;
-    }
     pthread_mutex_lock(&c->lock);
     test_dom *d;
     int r = -1;
-    if (check_identity(c, name, uuid, &d) < 0) {
-        H->free(name);
+    if (claim(c, def, &name, uuid, &d) < 0) {
         H->def->free(def);
         goto out;
     }
     if (d) {
         if (dom_active(d)) {
-            ERR(VIRTKIT_ERR_OPERATION_INVALID, "domain '%s' is already running", name);
-            H->free(name);
+            ERR(VIRTKIT_ERR_OPERATION_INVALID, "domain '%s' is already running", d->name);
             H->def->free(def);
             goto out;
         }
         /* Starting a defined domain with a new definition for this run. */
-        H->free(name);
         dom_activate(c, d, def, flags & VIRTKIT_DOMAIN_START_PAUSED, VIRTKIT_EVENT_STARTED_BOOTED);
         H->def->free(def);
     } else {
@@ -739,25 +737,16 @@ static int t_domain_restore(vkp_conn *c, const char *path, const char *xml, unsi
     }
     char *name;
     unsigned char uuid[16];
-    if (test_def_identity(img, "domain", &name, uuid) < 0) {
-        H->def->free(img);
-        return -1;
-    }
     pthread_mutex_lock(&c->lock);
     int r = -1;
     test_dom *d;
-    if (check_identity(c, name, uuid, &d) < 0) {
-        H->free(name);
+    if (claim(c, img, &name, uuid, &d) < 0)
         goto out;
-    }
     if (d && dom_active(d)) {
-        ERR(VIRTKIT_ERR_OPERATION_INVALID, "domain '%s' is already running", name);
-        H->free(name);
+        ERR(VIRTKIT_ERR_OPERATION_INVALID, "domain '%s' is already running", d->name);
         goto out;
     }
-    if (d)
-        H->free(name);
-    else
+    if (!d)
         d = dom_new(c, H->def->copy(img), name, uuid);
     bool paused = (flags & VIRTKIT_DOMAIN_SAVE_PAUSED) ||
                   (!(flags & VIRTKIT_DOMAIN_SAVE_RUNNING) && state == VIRTKIT_DOMAIN_PAUSED);
