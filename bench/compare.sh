@@ -4,6 +4,11 @@
 # ratio. Figures drift 20-30 % between runs on shared machines: compare
 # ratios from one run, not against old tables.
 #
+# The 1-client call rates of both are bound by how long the kernel takes to
+# wake a thread on the other CPU (two such wake-ups per call, ~50 us each in
+# some VMs); `taskset -c 0 bench/compare.sh` runs everything on one CPU,
+# where the figures show the per-call cost instead.
+#
 #   bench/compare.sh [BUILD_DIR]        (as root; BUILD_DIR defaults to ./build)
 #
 # Needs the reference's packages (see ../shared/bench/libvirt-baseline/README.md):
