@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -91,7 +92,7 @@ struct vk_rpc_client {
     int ka_interval;
     unsigned int ka_count, ka_missed;
     int64_t last_rx_ms;
-    int64_t wait_avg_ns;    /* how long blocking reads waited, on average */
+    unsigned int spin_skip, spin_backoff; /* see blocking_read */
 };
 
 typedef bool (*wait_pred)(vk_rpc_client *c, void *arg);
@@ -499,44 +500,51 @@ static int process_input(vk_rpc_client *c)
 
 /* Busy waiting for a reply. A local daemon answers a small call in tens of
  * microseconds, sooner than the kernel wakes a thread sleeping on another
- * CPU in some VMs (~50 us); polling the socket for that long first saves
- * the wake-up and halves the round trip. Bounded: the budget follows what
- * this connection's recent waits took (a slow call, a remote daemon: no
- * spinning at all), never over SPIN_MAX_NS, and only one spinning thread
- * per process per spare CPU (none on one CPU). */
-#define SPIN_MAX_NS 100000
+ * CPU in some VMs (~50 us); polling the socket for up to SPIN_NS first
+ * saves the wake-up and halves the round trip. Bounded: a wait the spin
+ * did not cover (a slow call, a remote daemon) makes the connection sleep
+ * at once for its next 1, 3, 7 ... SPIN_SKIP_MAX waits, a covered one
+ * resets that; and only one thread per spare CPU spins (none on one CPU). */
+#define SPIN_NS 100000
+#define SPIN_SKIP_MAX 63
 static int spinners;
 
-static bool spin_begin(void)
+static bool spin_begin(vk_rpc_client *c)
 {
     static long spare = -1;
     if (spare < 0)
         __atomic_store_n(&spare, sysconf(_SC_NPROCESSORS_ONLN) - 1, __ATOMIC_RELAXED);
+    if (c->spin_skip > 0) {
+        c->spin_skip--;
+        return false;
+    }
     if (__atomic_add_fetch(&spinners, 1, __ATOMIC_ACQ_REL) <= spare)
         return true;
     __atomic_sub_fetch(&spinners, 1, __ATOMIC_ACQ_REL);
     return false;
 }
 
-/* Wait for data and read it: a short spin when the budget allows, then
- * sleep. What vk_rpc_sock_read returned, or -3 when waiting failed. Caller
- * holds the reader role (the wait average is the reader's, like c->in). */
+/* Wait for data and read it: a short spin when allowed, then sleep. What
+ * vk_rpc_sock_read returned, or -3 when waiting failed. Caller holds the
+ * reader role (the spin state is the reader's, like c->in). */
 static ssize_t blocking_read(vk_rpc_client *c)
 {
-    int64_t t0 = vk_now_ns(), budget = c->wait_avg_ns + c->wait_avg_ns / 4;
     ssize_t r = -2;
-    if (budget <= SPIN_MAX_NS && spin_begin()) {
-        do
-            r = vk_rpc_sock_read(&c->sock, c->in + c->in_len, c->in_cap - c->in_len);
-        while (r == -2 && vk_now_ns() - t0 < budget);
+    if (spin_begin(c)) {
+        int64_t until = vk_now_ns() + SPIN_NS;
+        /* Yielding lets a daemon thread woken on this CPU run at once. */
+        while ((r = vk_rpc_sock_read(&c->sock, c->in + c->in_len, c->in_cap - c->in_len)) == -2 &&
+               vk_now_ns() < until)
+            sched_yield();
         __atomic_sub_fetch(&spinners, 1, __ATOMIC_ACQ_REL);
+        c->spin_backoff = r == -2 ? (c->spin_backoff * 2 + 1) & SPIN_SKIP_MAX : 0;
+        c->spin_skip = c->spin_backoff;
     }
     if (r == -2) {
         if (vk_rpc_sock_wait(&c->sock, POLLIN, -1) < 0)
             return -3;
         r = vk_rpc_sock_read(&c->sock, c->in + c->in_len, c->in_cap - c->in_len);
     }
-    c->wait_avg_ns += (vk_now_ns() - t0 - c->wait_avg_ns) / 8;
     return r;
 }
 
