@@ -98,6 +98,48 @@ char *vkt_srcpath(const char *rel)
     return xasprintf("%s/%s", src && *src ? src : ".", rel);
 }
 
+static void link_into(const char *dir, const char *target, const char *name)
+{
+    char *dst = xasprintf("%s/%s", dir, name);
+    if (symlink(target, dst) < 0) {
+        print_error("cannot link %s to %s: %s\n", dst, target, strerror(errno));
+        fail();
+    }
+    free(dst);
+}
+
+void vkt_use_plugins_with_example(const char *tmp)
+{
+    const char *b = getenv("VIRTKIT_TEST_BUILDDIR");
+    b = b && *b ? b : ".";
+    char *dir = xasprintf("%s/%s", tmp, "plugins");
+    char *stage = xasprintf("%s/%s", b, "plugin-stage");
+    if (mkdir(dir, 0755) < 0) {
+        print_error("cannot create %s: %s\n", dir, strerror(errno));
+        fail();
+    }
+    DIR *d = opendir(stage);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *target = xasprintf("%s/%s", stage, e->d_name);
+        link_into(dir, target, e->d_name);
+        free(target);
+    }
+    if (d)
+        closedir(d);
+    char *so = xasprintf("%s/%s", b, "tests/plugins/.libs/example.so");
+    char *manifest = vkt_srcpath("../sdk/examples/example.plugin");
+    link_into(dir, so, "example.so");
+    link_into(dir, manifest, "example.plugin");
+    setenv("VIRTKIT_PLUGIN_DIR", dir, 1);
+    free(so);
+    free(manifest);
+    free(stage);
+    free(dir);
+}
+
 char *vkt_read_file(const char *path)
 {
     FILE *f = fopen(path, "re");

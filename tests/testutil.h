@@ -38,6 +38,10 @@ char *vkt_tmpdir(void);
 void vkt_tmpdir_cleanup(char *dir);
 /* Path of a file under tests/ in the source tree. Caller frees. */
 char *vkt_srcpath(const char *rel);
+/* A plugin directory (inside the temporary directory `tmp`) holding the
+ * build tree's plugins and sdk/examples' plugin (example:///default, which
+ * leaves node devices to the core), made the one this process uses. */
+void vkt_use_plugins_with_example(const char *tmp);
 /* Read a whole file; NULL if missing. Caller frees. */
 char *vkt_read_file(const char *path);
 /* Compare `actual` with the golden file `rel` (under tests/); with

@@ -84,6 +84,8 @@ typedef struct test_node {
     unsigned long long memory_kib;
 } test_node;
 
+typedef struct test_ndev test_ndev;
+
 struct vkp_conn {
     vkp_ctx *ctx;
     pthread_mutex_t lock;
@@ -95,6 +97,8 @@ struct vkp_conn {
     test_set pools;          /* of test_pool */
     int next_bridge;
     int64_t opened_ns;
+    test_ndev *ndevs;        /* the fake node's devices (test_nodedev.c) */
+    size_t nndevs, ndevs_cap;
 };
 
 /* test_plugin.c */
@@ -148,6 +152,18 @@ int test_set_get_autostart(vkp_conn *c, test_set *s, const vkp_ref *ref, int *au
 int test_set_set_autostart(vkp_conn *c, test_set *s, const vkp_ref *ref, int autostart);
 /* Undefine: a persistent object becomes transient, or goes when inactive. */
 int test_set_undefine(vkp_conn *c, test_set *s, const vkp_ref *ref, int event);
+
+/* test_nodedev.c: set once at open, read-only afterwards. */
+/* Add a device (takes def); -1 on a missing or duplicate name. */
+int test_ndev_load(vkp_conn *c, vkp_def *def);
+/* After loading: a lone "computer" when none was given, then check the
+ * tree (one root, known parents, no cycle); `where` names the source. */
+int test_ndevs_finish(vkp_conn *c, const char *where);
+/* test:///default's devices. */
+int test_ndevs_default(vkp_conn *c);
+void test_ndevs_clear(vkp_conn *c);
+int test_list_all_nodedevs(vkp_conn *c, char ***names, char ***parents, unsigned int flags);
+char *test_nodedev_get_xml(vkp_conn *c, const char *name, unsigned int flags);
 
 /* test_network.c */
 void test_nets_init(test_set *s);

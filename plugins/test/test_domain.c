@@ -1446,5 +1446,7 @@ const vkp_hypervisor_ops test_hypervisor_ops = {
     .migrate_perform = t_migrate_perform,
     .migrate_finish = t_migrate_finish,
     .migrate_confirm = t_migrate_confirm,
+    .list_all_nodedevs = test_list_all_nodedevs,
+    .nodedev_get_xml = test_nodedev_get_xml,
     .node_get_hugepages = test_node_get_hugepages,
 };

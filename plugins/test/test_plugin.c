@@ -146,7 +146,7 @@ static int load_default(vkp_conn *c)
         return -1;
     if (H->def->parse(VKP_DEF_POOL, default_pool, 0, &d) < 0 || test_pool_load(c, d, true) < 0)
         return -1;
-    return 0;
+    return test_ndevs_default(c);
 }
 
 /* ---------------------------------------------------------- node file -- */
@@ -354,6 +354,10 @@ static int load_node_file(vkp_conn *c, const char *path)
                 r = test_net_load(c, def, true);
         } else if (strcmp(name, "pool") == 0) {
             r = load_pool_with_volumes(c, path, e);
+        } else if (strcmp(name, "device") == 0) {
+            r = load_child_def(e, VKP_DEF_NODEDEV, &def);
+            if (r == 0)
+                r = test_ndev_load(c, def);
         } else {
             H->error(VIRTKIT_ERR_XML, VIRTKIT_SUB_HYPERVISOR,
                      "node file %s line %ld: unknown element <%s> in <node>", path,
@@ -362,7 +366,7 @@ static int load_node_file(vkp_conn *c, const char *path)
         }
     }
     xmlFreeDoc(doc);
-    return r;
+    return r == 0 ? test_ndevs_finish(c, path) : r;
 }
 
 /* -------------------------------------------------------- connections -- */
@@ -401,6 +405,7 @@ void test_close(vkp_conn *c)
         test_dom_free(c->doms[i]);
     test_set_clear(&c->nets);
     test_set_clear(&c->pools);
+    test_ndevs_clear(c);
     H->free(c->doms);
     pthread_mutex_destroy(&c->lock);
     H->free(c);

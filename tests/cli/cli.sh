@@ -132,7 +132,10 @@ bad 1 "cell 9 does not exist" nodememstats --cell 9
 ok freecell --all; has "Total"
 ok freecell --all --json; json
 ok capabilities; has "<capabilities>"
-ok nodedev-list --tree; has "computer"
+ok nodedev-list --tree; has "computer"; has "      .- block_sda_TEST_DISK_0001"
+ok nodedev-list --cap net --json; json; has '"net_eth0_52_54_00_00_00_01"'
+ok nodedev-dumpxml block_sda_TEST_DISK_0001; has "<serial>TEST_DISK_0001</serial>"
+bad 1 "no node device named 'pci_9'" nodedev-dumpxml pci_9
 
 # --- networks, pools, volumes
 ok net-list --json; json; has '"name": "default"'
@@ -168,6 +171,8 @@ test:///default)
     has "CPUs: *4"; has "NUMA cells: *1"
     "$V" -c "$NODE" vol-list lab-pool >"$T/out" 2>&1
     has "seed.img"
+    "$V" -c "$NODE" nodedev-list --tree >"$T/out" 2>&1
+    has "computer"; has "\`- net_lab0_52_54_00_0a_01_01"
     "$V" -c "test://$S/data/node/bad-node.xml" list >"$T/out" 2>"$T/err"
     grep -q "unknown element <flavour>" "$T/err" || fail "bad node file message: $(cat "$T/err")"
     ;;

@@ -7,8 +7,10 @@
  * and interfaces created here are invisible to the host. It creates a
  * dummy interface (a veth pair when the dummy driver is missing), expects
  * CREATED, deletes it and expects DELETED, on every watching connection,
- * and none after the last callback is gone. Skips (77) without root or
- * namespace support.
+ * and none after the last callback is gone. The connections are to the SDK
+ * example plugin, which leaves node devices to the core (the test plugin
+ * describes a fake node of its own). Skips (77) without root or namespace
+ * support.
  */
 #include "config.h"
 
@@ -89,8 +91,8 @@ static void add_iface(void)
 
 static void test_created_deleted(void **state)
 {
-    virtkit_connect *a = VKT_NONNULL(virtkit_connect_open("test:///default", 0));
-    virtkit_connect *b = VKT_NONNULL(virtkit_connect_open("test:///default", 0));
+    virtkit_connect *a = VKT_NONNULL(virtkit_connect_open("example:///default", 0));
+    virtkit_connect *b = VKT_NONNULL(virtkit_connect_open("example:///default", 0));
     seen_events sa = { 0 }, sb = { 0 };
     int ida = virtkit_connect_nodedev_event_register(a, NULL, on_event, &sa, NULL);
     int idb = virtkit_connect_nodedev_event_register(b, NULL, on_event, &sb, NULL);
@@ -139,7 +141,7 @@ static void test_created_deleted(void **state)
 /* Closing a connection that still watches must stop its events cleanly. */
 static void test_close_while_watching(void **state)
 {
-    virtkit_connect *c = VKT_NONNULL(virtkit_connect_open("test:///default", 0));
+    virtkit_connect *c = VKT_NONNULL(virtkit_connect_open("example:///default", 0));
     seen_events s = { 0 };
     VKT_OK(virtkit_connect_nodedev_event_register(c, NULL, on_event, &s, NULL));
     add_iface();
@@ -193,6 +195,7 @@ int main(int argc, char **argv)
         return r;
     fprintf(stderr, "events-test: private network namespace, %s interfaces\n", iface_kind);
     vk_host_set_root(sysroot);
+    vkt_use_plugins_with_example(sysroot);
     VKT_OK(virtkit_event_register_default_impl());
     virtkit_event_add_timeout(100, tick, NULL, NULL); /* keeps the loop turning */
     const struct CMUnitTest tests[] = {

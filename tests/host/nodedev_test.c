@@ -235,11 +235,12 @@ static void test_format_rules(void **state)
                         "80:00:02:08:fe:80:00:00:00:00:00:00:00:02:c9:03:00:0b:2e:71");
 }
 
-/* The public API: test:///default leaves node devices to the core. */
+/* The public API over a plugin that leaves node devices to the core (the
+ * SDK example); the test plugin describes a fake node of its own. */
 static void test_public_api(void **state)
 {
     ht_use_tree("laptop");
-    virtkit_connect *conn = VKT_NONNULL(virtkit_connect_open("test:///default", 0));
+    virtkit_connect *conn = VKT_NONNULL(virtkit_connect_open("example:///default", 0));
     virtkit_nodedev **devs = NULL;
     int n = virtkit_connect_list_all_nodedevs(conn, &devs, VIRTKIT_LIST_NODEDEV_CAP_NET);
     assert_int_equal(n, 3);
@@ -263,12 +264,135 @@ static void test_public_api(void **state)
     assert_null(virtkit_nodedev_lookup_by_name(conn, "usb_9_9"));
     VKT_ERROR(VIRTKIT_ERR_NO_NODEDEV, "no node device named 'usb_9_9'");
 
+    virtkit_connect_close(conn);
+
     /* the test plugin's fake node: its capabilities fit the caps tables */
+    conn = VKT_NONNULL(virtkit_connect_open("test:///default", 0));
     VK_AUTOFREE(char *) caps_xml = VKT_NONNULL(virtkit_connect_get_capabilities(conn));
     VK_AUTOPTR(vk_xnode) c = VKT_NONNULL(vk_def_parse(VK_DEF_CAPS, caps_xml, 0));
     assert_int_equal(vk_def_count(c, "guest"), 2);
     virtkit_connect_close(conn);
     vk_host_set_root(NULL);
+}
+
+/* test:///default's devices are its own, the same on every machine (the
+ * host root points at the laptop tree: none of it shows). */
+static void test_fake_node(void **state)
+{
+    ht_use_tree("laptop");
+    virtkit_connect *conn = VKT_NONNULL(virtkit_connect_open("test:///default", 0));
+    virtkit_nodedev **devs = NULL;
+    int n = virtkit_connect_list_all_nodedevs(conn, &devs, 0);
+    assert_int_equal(n, 11);
+    int roots = 0;
+    for (int i = 0; i < n; i++) {
+        const char *parent = virtkit_nodedev_get_parent(devs[i]);
+        if (!parent) {
+            roots++;
+            assert_string_equal(virtkit_nodedev_get_name(devs[i]), "computer");
+        }
+        /* every device's XML is valid node device XML naming the device */
+        VK_AUTOFREE(char *) x = VKT_NONNULL(virtkit_nodedev_get_xml(devs[i], 0));
+        VK_AUTOPTR(vk_xnode) d = VKT_NONNULL(vk_def_parse(VKP_DEF_NODEDEV, x, 0));
+        assert_string_equal(vk_def_get(d, "name"), virtkit_nodedev_get_name(devs[i]));
+        virtkit_nodedev_free(devs[i]);
+    }
+    virtkit_free(devs);
+    assert_int_equal(roots, 1);
+
+    /* capability filters: one bit, two bits */
+    assert_int_equal(virtkit_connect_list_all_nodedevs(conn, NULL, VIRTKIT_LIST_NODEDEV_CAP_PCI_DEV),
+                     4);
+    assert_int_equal(virtkit_connect_list_all_nodedevs(conn, &devs, VIRTKIT_LIST_NODEDEV_CAP_NET |
+                                                                        VIRTKIT_LIST_NODEDEV_CAP_STORAGE),
+                     2);
+    assert_string_equal(virtkit_nodedev_get_name(devs[0]), "net_eth0_52_54_00_00_00_01");
+    assert_string_equal(virtkit_nodedev_get_name(devs[1]), "block_sda_TEST_DISK_0001");
+    virtkit_nodedev_free(devs[0]);
+    virtkit_nodedev_free(devs[1]);
+    virtkit_free(devs);
+
+    virtkit_nodedev *d = VKT_NONNULL(virtkit_nodedev_lookup_by_name(conn, "usb_usb1"));
+    assert_string_equal(virtkit_nodedev_get_parent(d), "pci_0000_00_1d_0");
+    char **caps = NULL;
+    assert_int_equal(virtkit_nodedev_list_caps(d, &caps), 1);
+    assert_string_equal(caps[0], "usb_device");
+    vk_strv_free(caps);
+    virtkit_nodedev_free(d);
+    assert_null(virtkit_nodedev_lookup_by_name(conn, "pci_0000_00_14_0"));
+    VKT_ERROR(VIRTKIT_ERR_NO_NODEDEV, "no node device named 'pci_0000_00_14_0'");
+    virtkit_connect_close(conn);
+    vk_host_set_root(NULL);
+}
+
+/* A node file describes its devices with <device>; bad trees are refused
+ * naming the file and the device. */
+static void test_node_file_devices(void **state)
+{
+    char *tmp = vkt_tmpdir();
+    VK_AUTOFREE(char *) path = vk_asprintf("%s/node.xml", tmp);
+    VK_AUTOFREE(char *) uri = vk_asprintf("test://%s", path);
+    static const char head[] = "<node><memory>1048576</memory>";
+    static const char root[] =
+        "<device><name>box</name><capability type='system'><product>Box</product>"
+        "</capability></device>";
+    static const char nic[] =
+        "<device><name>net_em1_00_11_22_33_44_55</name><parent>box</parent>"
+        "<capability type='net'><interface>em1</interface>"
+        "<address>00:11:22:33:44:55</address></capability></device>";
+    static const char orphan[] =
+        "<device><name>net_em2_00_11_22_33_44_56</name><parent>nowhere</parent>"
+        "<capability type='net'><interface>em2</interface></capability></device>";
+    static const char loop_a[] =
+        "<device><name>a</name><parent>b</parent><capability type='system'/></device>";
+    static const char loop_b[] =
+        "<device><name>b</name><parent>a</parent><capability type='system'/></device>";
+
+    /* no <device>: only the root */
+    VK_AUTOFREE(char *) f0 = vk_asprintf("%s</node>", head);
+    VKT_OK(vk_file_write_atomic(path, f0, strlen(f0), 0600));
+    virtkit_connect *conn = VKT_NONNULL(virtkit_connect_open(uri, 0));
+    virtkit_nodedev **devs = NULL;
+    assert_int_equal(virtkit_connect_list_all_nodedevs(conn, &devs, 0), 1);
+    assert_string_equal(virtkit_nodedev_get_name(devs[0]), "computer");
+    virtkit_nodedev_free(devs[0]);
+    virtkit_free(devs);
+    virtkit_connect_close(conn);
+
+    /* a root and a child */
+    VK_AUTOFREE(char *) f1 = vk_asprintf("%s%s%s</node>", head, root, nic);
+    VKT_OK(vk_file_write_atomic(path, f1, strlen(f1), 0600));
+    conn = VKT_NONNULL(virtkit_connect_open(uri, 0));
+    assert_int_equal(virtkit_connect_list_all_nodedevs(conn, NULL, VIRTKIT_LIST_NODEDEV_CAP_NET), 1);
+    virtkit_nodedev *d =
+        VKT_NONNULL(virtkit_nodedev_lookup_by_name(conn, "net_em1_00_11_22_33_44_55"));
+    assert_string_equal(virtkit_nodedev_get_parent(d), "box");
+    virtkit_nodedev_free(d);
+    virtkit_connect_close(conn);
+
+    VK_AUTOFREE(char *) f2 = vk_asprintf("%s%s%s</node>", head, root, orphan);
+    VK_AUTOFREE(char *) f3 = vk_asprintf("%s%s%s</node>", head, root, root);
+    VK_AUTOFREE(char *) f4 = vk_asprintf("%s%s%s%s</node>", head, root, loop_a, loop_b);
+    VK_AUTOFREE(char *) f5 = vk_asprintf("%s%s</node>", head, nic);
+    VK_AUTOFREE(char *) f6 = vk_asprintf("%s<device><capability type='system'/></device></node>",
+                                         head);
+    const struct {
+        const char *file, *error;
+        int code;
+    } cases[] = {
+        { f2, "node device 'net_em2_00_11_22_33_44_56' names parent 'nowhere', which is not "
+              "described", VIRTKIT_ERR_XML },
+        { f3, "node device 'box' is described twice", VIRTKIT_ERR_DUPLICATE },
+        { f4, "is its own ancestor", VIRTKIT_ERR_XML },
+        { f5, "names parent 'box', which is not described", VIRTKIT_ERR_XML },
+        { f6, "<device>: missing required element <name>", VIRTKIT_ERR_XML },
+    };
+    for (size_t i = 0; i < VK_ARRAY_LEN(cases); i++) {
+        VKT_OK(vk_file_write_atomic(path, cases[i].file, strlen(cases[i].file), 0600));
+        assert_null(virtkit_connect_open(uri, 0));
+        VKT_ERROR(cases[i].code, cases[i].error);
+    }
+    vkt_tmpdir_cleanup(tmp);
 }
 
 int main(int argc, char **argv)
@@ -284,6 +408,12 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_no_ids_database),
         cmocka_unit_test(test_format_rules),
         cmocka_unit_test(test_public_api),
+        cmocka_unit_test(test_fake_node),
+        cmocka_unit_test(test_node_file_devices),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    char *tmp = vkt_tmpdir();
+    vkt_use_plugins_with_example(tmp);
+    int r = cmocka_run_group_tests(tests, NULL, NULL);
+    vkt_tmpdir_cleanup(tmp);
+    return r;
 }
