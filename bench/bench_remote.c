@@ -384,6 +384,16 @@ static void run_domains(const bench_opts *o, virtkit_connect *rc, pid_t dpid)
 
 void bench_remote_run(const bench_opts *o)
 {
+    static const char *const figures[] = {
+        "daemon_rss_kb_idle",  "daemon_rss_kb_1000_domains", "remote_noop_calls_per_s",
+        "remote_define",       "remote_open_close_ms",       "remote_lookup_undefine_1000_ms",
+        "list_all_1000_ms",    "getxml_per_s",               "event_latency",
+    };
+    bool any = false;
+    for (size_t i = 0; i < sizeof(figures) / sizeof(figures[0]); i++)
+        any = any || bench_wanted(o, figures[i]);
+    if (!any)
+        return; /* no daemon for local figures only */
     char *bin = daemon_path();
     if (!bin) {
         bench_not_measured("remote_workloads",
