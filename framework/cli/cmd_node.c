@@ -13,6 +13,7 @@
 #include "output.h"
 #include "strbuf.h"
 #include "util.h"
+#include "vk_nodedev_caps.h"
 
 #define OPTS(...) ((const cli_opt[]){ __VA_ARGS__, { NULL, 0, NULL } })
 #define ARGS(...) ((const cli_arg[]){ __VA_ARGS__, { NULL, false, NULL } })
@@ -200,21 +201,6 @@ static int cmd_capabilities(cli_ctx *c)
     return 0;
 }
 
-static const struct {
-    const char *cap;
-    unsigned int flag;
-} cap_flags[] = {
-    { "system", VIRTKIT_LIST_NODEDEV_CAP_SYSTEM },
-    { "pci", VIRTKIT_LIST_NODEDEV_CAP_PCI_DEV },
-    { "usb_device", VIRTKIT_LIST_NODEDEV_CAP_USB_DEV },
-    { "usb", VIRTKIT_LIST_NODEDEV_CAP_USB_INTERFACE },
-    { "net", VIRTKIT_LIST_NODEDEV_CAP_NET },
-    { "scsi_host", VIRTKIT_LIST_NODEDEV_CAP_SCSI_HOST },
-    { "scsi_target", VIRTKIT_LIST_NODEDEV_CAP_SCSI_TARGET },
-    { "scsi", VIRTKIT_LIST_NODEDEV_CAP_SCSI },
-    { "storage", VIRTKIT_LIST_NODEDEV_CAP_STORAGE },
-};
-
 static void print_tree(virtkit_nodedev **devs, int n, const char *parent, const char *prefix)
 {
     int last = -1;
@@ -240,14 +226,12 @@ static int cmd_nodedev_list(cli_ctx *c)
     if (caps) {
         VK_AUTOSTRV v = vk_strv_split(caps, ",");
         for (size_t i = 0; v[i]; i++) {
-            size_t j = 0;
-            while (j < VK_ARRAY_LEN(cap_flags) && strcmp(cap_flags[j].cap, v[i]) != 0)
-                j++;
-            if (j == VK_ARRAY_LEN(cap_flags))
+            unsigned int f = vk_nodedev_cap_flag(v[i]);
+            if (!f)
                 return cli_error("nodedev-list: unknown capability '%s' (known: system, pci, "
                                  "usb_device, usb, net, scsi_host, scsi_target, scsi, storage)",
                                  v[i]);
-            flags |= cap_flags[j].flag;
+            flags |= f;
         }
     }
     virtkit_nodedev **devs = NULL;

@@ -13,9 +13,8 @@
 
 #include <string.h>
 
-#include <virtkit/virtkit-nodedev.h>
-
 #include "test.h"
+#include "vk_nodedev_caps.h"
 
 struct test_ndev {
     char *name;
@@ -89,21 +88,6 @@ static const char *const default_devices[] = {
     "</capability></device>",
 };
 
-static const struct {
-    const char *type;
-    unsigned int flag;
-} cap_flags[] = {
-    { "system", VIRTKIT_LIST_NODEDEV_CAP_SYSTEM },
-    { "pci", VIRTKIT_LIST_NODEDEV_CAP_PCI_DEV },
-    { "usb_device", VIRTKIT_LIST_NODEDEV_CAP_USB_DEV },
-    { "usb", VIRTKIT_LIST_NODEDEV_CAP_USB_INTERFACE },
-    { "net", VIRTKIT_LIST_NODEDEV_CAP_NET },
-    { "scsi_host", VIRTKIT_LIST_NODEDEV_CAP_SCSI_HOST },
-    { "scsi_target", VIRTKIT_LIST_NODEDEV_CAP_SCSI_TARGET },
-    { "scsi", VIRTKIT_LIST_NODEDEV_CAP_SCSI },
-    { "storage", VIRTKIT_LIST_NODEDEV_CAP_STORAGE },
-};
-
 static test_ndev *find(vkp_conn *c, const char *name)
 {
     for (size_t i = 0; i < c->nndevs; i++)
@@ -128,9 +112,7 @@ int test_ndev_load(vkp_conn *c, vkp_def *def)
         d->parent = parent ? H->strdup(parent) : NULL;
         for (size_t i = 0, n = H->def->count(def, "capability"); i < n; i++) {
             const char *type = H->def->get(H->def->child(def, "capability", i), "@type");
-            for (size_t k = 0; type && k < sizeof(cap_flags) / sizeof(cap_flags[0]); k++)
-                if (strcmp(type, cap_flags[k].type) == 0)
-                    d->caps |= cap_flags[k].flag;
+            d->caps |= vk_nodedev_cap_flag(type);
         }
         d->xml = H->def->format(def, 0);
         r = 0;

@@ -136,6 +136,8 @@ ok nodedev-list --tree; has "computer"; has "      .- block_sda_TEST_DISK_0001"
 ok nodedev-list --cap net --json; json; has '"net_eth0_52_54_00_00_00_01"'
 ok nodedev-dumpxml block_sda_TEST_DISK_0001; has "<serial>TEST_DISK_0001</serial>"
 bad 1 "no node device named 'pci_9'" nodedev-dumpxml pci_9
+ok nodedev-list --cap usb_device,scsi_target; has "usb_usb1"; has "scsi_target0_0_0"
+bad 1 "unknown capability 'bogus'" nodedev-list --cap pci,bogus
 
 # --- networks, pools, volumes
 ok net-list --json; json; has '"name": "default"'
