@@ -100,9 +100,10 @@ static void *mt_thread(void *opaque)
     return NULL;
 }
 
-static void test_threads_share_connection(void **state)
+/* Six threads calling on one new connection to `uri`; none may fail. */
+static void run_threads_on_one_connection(const char *uri)
 {
-    virtkit_connect *c = VKT_NONNULL(virtkit_connect_open(D->uri, 0));
+    virtkit_connect *c = VKT_NONNULL(virtkit_connect_open(uri, 0));
     pthread_t th[6];
     mt_arg args[6];
     for (int i = 0; i < 6; i++) {
@@ -114,6 +115,11 @@ static void test_threads_share_connection(void **state)
         assert_int_equal(args[i].failures, 0);
     }
     virtkit_connect_close(c);
+}
+
+static void test_threads_share_connection(void **state)
+{
+    run_threads_on_one_connection(D->uri);
 }
 
 /* ------------------------------------------------------- read-only -- */
@@ -459,18 +465,7 @@ static void test_max_requests(void **state)
     assert_int_equal(again, 6);
     close(fd);
     /* The library queues calls beyond the daemon's limit instead: */
-    virtkit_connect *c = VKT_NONNULL(virtkit_connect_open(d->uri, 0));
-    mt_arg args[6];
-    pthread_t th[6];
-    for (int i = 0; i < 6; i++) {
-        args[i] = (mt_arg){ c, 0 };
-        pthread_create(&th[i], NULL, mt_thread, &args[i]);
-    }
-    for (int i = 0; i < 6; i++) {
-        pthread_join(th[i], NULL);
-        assert_int_equal(args[i].failures, 0);
-    }
-    virtkit_connect_close(c);
+    run_threads_on_one_connection(d->uri);
     vkt_daemon_free(d);
 }
 
