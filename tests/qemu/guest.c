@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,34 @@ long long vkt_now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void *event_loop_main(void *arg)
+{
+    (void)arg;
+    for (;;)
+        virtkit_event_run_default_impl();
+    return NULL;
+}
+
+void vkt_run_event_loop_thread(void)
+{
+    virtkit_event_register_default_impl();
+    pthread_t t;
+    pthread_create(&t, NULL, event_loop_main, NULL);
+    pthread_detach(t);
+}
+
+void vkt_destroy_leftover(const char *uri, const char *name)
+{
+    virtkit_connect *c = virtkit_connect_open(uri, 0);
+    virtkit_domain *d = c ? virtkit_domain_lookup_by_name(c, name) : NULL;
+    if (d) {
+        virtkit_domain_destroy(d, 0);
+        virtkit_domain_free(d);
+    }
+    if (c)
+        virtkit_connect_close(c);
 }
 
 const char *vkt_guest_dir(char *why, size_t len)

@@ -32,6 +32,13 @@ char *vkt_console_run(vkt_console *c, const char *cmd, int timeout_ms, int *rc);
 /* Everything received so far (for failure messages). */
 const char *vkt_console_log(vkt_console *c);
 
+/* Register the default event loop and run it in a detached thread for the
+ * rest of the process (event callbacks, console streams). */
+void vkt_run_event_loop_thread(void);
+
+/* Teardown: destroy domain `name` at `uri` if it is still there. */
+void vkt_destroy_leftover(const char *uri, const char *name);
+
 /* Milliseconds since some fixed point (monotonic). */
 long long vkt_now_ms(void);
 

@@ -52,14 +52,6 @@ static void on_lifecycle(virtkit_connect *c, virtkit_domain *d, int event, int d
     pthread_mutex_unlock(&lock);
 }
 
-static void *loop_main(void *arg)
-{
-    (void)arg;
-    for (;;)
-        virtkit_event_run_default_impl();
-    return NULL;
-}
-
 static int setup(void **state)
 {
     (void)state;
@@ -80,24 +72,14 @@ static int setup(void **state)
     root = vkt_tmpdir();
     chmod(root, 0755);
     snprintf(uri, sizeof(uri), "qemu:///embed?root=%s", root);
-    virtkit_event_register_default_impl();
-    pthread_t t;
-    pthread_create(&t, NULL, loop_main, NULL);
-    pthread_detach(t);
+    vkt_run_event_loop_thread();
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    virtkit_connect *c = virtkit_connect_open(uri, 0);
-    virtkit_domain *d = c ? virtkit_domain_lookup_by_name(c, "full") : NULL;
-    if (d) {
-        virtkit_domain_destroy(d, 0);
-        virtkit_domain_free(d);
-    }
-    if (c)
-        virtkit_connect_close(c);
+    vkt_destroy_leftover(uri, "full");
     char small[4300];
     snprintf(small, sizeof(small), "%s/small", root);
     umount(small);

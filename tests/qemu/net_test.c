@@ -59,14 +59,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    virtkit_connect *c = virtkit_connect_open(uri, 0);
-    virtkit_domain *d = c ? virtkit_domain_lookup_by_name(c, "net") : NULL;
-    if (d) {
-        virtkit_domain_destroy(d, 0);
-        virtkit_domain_free(d);
-    }
-    if (c)
-        virtkit_connect_close(c);
+    vkt_destroy_leftover(uri, "net");
     vkt_tmpdir_cleanup(root);
     return 0;
 }

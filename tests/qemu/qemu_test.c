@@ -64,14 +64,6 @@ static void on_lifecycle(virtkit_connect *c, virtkit_domain *d, int event, int d
     pthread_mutex_unlock(&ev_lock);
 }
 
-static void *loop_main(void *arg)
-{
-    (void)arg;
-    for (;;)
-        virtkit_event_run_default_impl();
-    return NULL;
-}
-
 /* Wait until an event (event, detail) for domain `name` arrived. */
 static bool wait_event(const char *name, int event, int detail, int timeout_ms)
 {
@@ -250,10 +242,7 @@ static int setup(void **state)
              conf, conf);
     if (system(cmd) != 0)
         return -1;
-    virtkit_event_register_default_impl();
-    pthread_t t;
-    pthread_create(&t, NULL, loop_main, NULL);
-    pthread_detach(t);
+    vkt_run_event_loop_thread();
     return 0;
 }
 
