@@ -7,30 +7,10 @@
 # 77 (skip) when clang is not installed. Inputs that reach new code are
 # kept in $VIRTKIT_FUZZ_BUILDDIR/fuzz-corpus for the next run.
 #
-#   VIRTKIT_FUZZ_BUILDDIR   build directory (default: <srcdir>/build-fuzz)
-#   VIRTKIT_FUZZ_JOBS       make -j (default 2)
+# Environment: see fuzz-build.sh.
 set -eu
-
-secs=${1:-}
-case $secs in
-    ''|*[!0-9]*) echo "usage: $0 SECONDS" >&2; exit 2 ;;
-esac
-srcdir=$(cd "$(dirname "$0")/../.." && pwd)
-builddir=${VIRTKIT_FUZZ_BUILDDIR:-$srcdir/build-fuzz}
-jobs=${VIRTKIT_FUZZ_JOBS:-2}
-
-if ! command -v clang >/dev/null 2>&1; then
-    echo "SKIP: clang is not installed (apt-get install clang libclang-rt-dev)"
-    exit 77
-fi
-if [ ! -x "$srcdir/configure" ]; then
-    (cd "$srcdir" && ./autogen.sh)
-fi
-if [ ! -f "$builddir/Makefile" ]; then
-    mkdir -p "$builddir"
-    (cd "$builddir" && "$srcdir/configure" -q CC=clang --enable-fuzzing)
-fi
-make -C "$builddir" -j"$jobs" tests/fuzz/fuzz_defs
+fuzz_target=fuzz_defs
+. "$(dirname "$0")/fuzz-build.sh"
 
 corpus=$(mktemp -d)
 trap 'rm -rf "$corpus"' EXIT INT TERM
