@@ -511,9 +511,12 @@ static int spinners;
 
 static bool spin_begin(vk_rpc_client *c)
 {
-    static long spare = -1;
-    if (spare < 0)
-        __atomic_store_n(&spare, sysconf(_SC_NPROCESSORS_ONLN) - 1, __ATOMIC_RELAXED);
+    static long spare_cpus = -1; /* computed once; racing threads agree */
+    long spare = __atomic_load_n(&spare_cpus, __ATOMIC_RELAXED);
+    if (spare < 0) {
+        spare = sysconf(_SC_NPROCESSORS_ONLN) - 1;
+        __atomic_store_n(&spare_cpus, spare, __ATOMIC_RELAXED);
+    }
     if (c->spin_skip > 0) {
         c->spin_skip--;
         return false;
