@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "defs.h"
+#include "error.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
