@@ -15,6 +15,7 @@ static vk_log_level log_level = VK_LOG_NONE;
 static FILE *log_out;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t log_once = PTHREAD_ONCE_INIT;
+static bool bad_level_env; /* VIRTKIT_LOG_LEVEL named no level: said once */
 
 static const char *const level_names[] = {
     [VK_LOG_DEBUG] = "debug",
@@ -24,11 +25,16 @@ static const char *const level_names[] = {
     [VK_LOG_NONE] = "none",
 };
 
+static void log_write_f(vk_log_level level, const char *module, const char *fmt, ...)
+    VK_PRINTF(3, 4);
+
 int vk_log_level_from_name(const char *name)
 {
     for (size_t i = 1; i < VK_ARRAY_LEN(level_names); i++)
         if (vk_streq(name, level_names[i]))
             return (int)i;
+    if (vk_streq(name, "warning"))
+        return VK_LOG_WARN;
     return -1;
 }
 
@@ -41,11 +47,16 @@ static void log_env_once(void)
         log_level = (vk_log_level)l;
     if (file && *file)
         vk_log_set_file(file);
+    bad_level_env = lvl && *lvl && l < 0;
 }
 
 void vk_log_init_from_env(void)
 {
     pthread_once(&log_once, log_env_once);
+    if (__atomic_exchange_n(&bad_level_env, false, __ATOMIC_RELAXED))
+        /* whatever the level: whoever set the variable wants to know */
+        log_write_f(VK_LOG_ERROR, "log", "VIRTKIT_LOG_LEVEL='%s' is none of debug, info, warn, error, none: "
+                "ignored", getenv("VIRTKIT_LOG_LEVEL"));
 }
 
 void vk_log_set_level(vk_log_level level)
@@ -77,10 +88,8 @@ int vk_log_set_file(const char *path)
     return 0;
 }
 
-void vk_vlog(vk_log_level level, const char *module, const char *fmt, va_list ap)
+static void log_write(vk_log_level level, const char *module, const char *fmt, va_list ap)
 {
-    if (level < vk_log_get_level() || level >= VK_LOG_NONE)
-        return;
     struct timespec ts;
     struct tm tm;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -92,6 +101,21 @@ void vk_vlog(vk_log_level level, const char *module, const char *fmt, va_list ap
             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000,
             (long)syscall(SYS_gettid), level_names[level], module ? module : "-", msg);
     pthread_mutex_unlock(&log_lock);
+}
+
+static void log_write_f(vk_log_level level, const char *module, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    log_write(level, module, fmt, ap);
+    va_end(ap);
+}
+
+void vk_vlog(vk_log_level level, const char *module, const char *fmt, va_list ap)
+{
+    if (level < vk_log_get_level() || level >= VK_LOG_NONE)
+        return;
+    log_write(level, module, fmt, ap);
 }
 
 void vk_log(vk_log_level level, const char *module, const char *fmt, ...)

@@ -65,6 +65,10 @@ int vkc_reap(pid_t pid, int *status);
 unsigned long long vkc_proc_starttime(pid_t pid);
 /* 'R', 'S', 'Z'... from /proc/PID/stat, 0 when gone. */
 char vkc_proc_state(pid_t pid);
+/* What a process that stopped answering is doing, for an error message:
+ * "state S, cpu 1234 ms, main thread in do_sys_poll" (wchan when the
+ * kernel shows it); "gone" when it has exited. Caller frees. */
+char *vkc_proc_describe(pid_t pid);
 /* CPU time (user + system) of every thread of pid, in ns; -1 when gone.
  * With vcpu_ns/nvcpu, also the time of threads named "CPU N/KVM" or
  * "CPU N/TCG" (qemu's debug-threads names), indexed by N. */

@@ -256,9 +256,12 @@ static qemu_caps *probe(qemu_driver *drv, const char *binary, const char *arch, 
         return NULL;
     char chardev[96];
     snprintf(chardev, sizeof(chardev), "socket,id=mon,fd=%d,server=on,wait=off", lfd);
+    /* KVM is asked for only where domains would use it: on a host whose
+     * KVM cannot run ordinary guests (kvm_pvm) the probe stays off it. */
     char *const argv[] = { (char *)binary, "-S", "-no-user-config", "-nodefaults", "-display",
-                           "none", "-machine", "none", "-accel", "kvm", "-accel", "tcg",
-                           "-chardev", chardev, "-mon", "chardev=mon,mode=control", NULL };
+                           "none", "-machine", "none", "-accel",
+                           drv->kvm.usable ? "kvm" : "tcg", "-accel", "tcg", "-chardev",
+                           chardev, "-mon", "chardev=mon,mode=control", NULL };
     VK_AUTOFREE(char *) logp = vkc_asprintf("%s/probe.log", drv->log_dir);
     VK_AUTOCLOSE logfd = open(logp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     int keep[] = { lfd };
@@ -293,8 +296,9 @@ static qemu_caps *probe(qemu_driver *drv, const char *binary, const char *arch, 
             qemu_mon_close(mon);
         }
     }
-    if (r < 0 && fd < 0)
-        r = -1;
+    /* What a qemu that stopped answering was doing, before it is killed. */
+    VK_AUTOFREE(char *) stuck = r < 0 && H->error_code() == VIRTKIT_ERR_OPERATION_TIMEOUT
+                                    ? vkc_proc_describe(pid) : NULL;
     if (pidfd >= 0 && vkc_pidfd_wait(pidfd, 3000) == 0)
         kill(pid, SIGKILL);
     int st;
@@ -304,7 +308,11 @@ static qemu_caps *probe(qemu_driver *drv, const char *binary, const char *arch, 
         close(pidfd);
     if (r < 0) {
         VK_AUTOFREE(char *) tail = qemu_log_tail(logp, 1000);
-        if (!H->error_code() || (tail && *tail))
+        if (stuck)
+            QEMU_ERR(VIRTKIT_ERR_OPERATION_TIMEOUT, "cannot probe %s: qemu (pid %d) did not "
+                     "answer on QMP in time (it was in %s)%s%s", binary, (int)pid, stuck, tail && *tail ? "; its log: " : "",
+                     tail && *tail ? tail : "");
+        else if (!H->error_code() || (tail && *tail))
             QEMU_ERR(VIRTKIT_ERR_OPERATION_FAILED, "cannot probe %s: %s", binary,
                      tail && *tail ? tail : "no answer on QMP");
         qemu_caps_free(c);
@@ -327,12 +335,14 @@ static char *cache_path(qemu_driver *drv, const char *binary)
 }
 
 /* The key a cache file must match to be used. */
-static json_object *cache_key(const char *binary, const struct stat *st)
+static json_object *cache_key(const qemu_driver *drv, const char *binary,
+                              const struct stat *st)
 {
     return vkc_json_obj("format", VKC_JI(CAPS_FORMAT), "virtkit", VKC_JS(PACKAGE_VERSION),
                         "binary", VKC_JS(binary), "size", VKC_JI(st->st_size), "mtime-ns",
                         VKC_JI((int64_t)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec),
-                        "dev-kvm", VKC_JB(access("/dev/kvm", F_OK) == 0), NULL);
+                        "dev-kvm", VKC_JB(access("/dev/kvm", F_OK) == 0), "kvm-usable",
+                        VKC_JB(drv->kvm.usable), NULL);
 }
 
 static qemu_caps *cache_load(qemu_driver *drv, const char *binary, const struct stat *st)
@@ -349,7 +359,7 @@ static qemu_caps *cache_load(qemu_driver *drv, const char *binary, const struct 
         vkc_error_reset();
         return NULL;
     }
-    VKC_AUTOJSON want = cache_key(binary, st);
+    VKC_AUTOJSON want = cache_key(drv, binary, st);
     json_object *have = vkc_json_get(o, "key");
     if (!have || !json_object_equal(have, want))
         return NULL;
@@ -363,7 +373,7 @@ static void cache_store(qemu_driver *drv, const qemu_caps *c, const struct stat 
 {
     VK_AUTOFREE(char *) dir = vkc_asprintf("%s/capabilities", drv->cache_dir);
     VK_AUTOFREE(char *) path = cache_path(drv, c->binary);
-    VKC_AUTOJSON o = vkc_json_obj("key", cache_key(c->binary, st), "caps", qemu_caps_to_json(c),
+    VKC_AUTOJSON o = vkc_json_obj("key", cache_key(drv, c->binary, st), "caps", qemu_caps_to_json(c),
                                   NULL);
     const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
                                                              JSON_C_TO_STRING_NOSLASHESCAPE);
@@ -414,6 +424,13 @@ const qemu_caps *qemu_caps_get(qemu_driver *drv, const char *binary)
         int wordsize;
         const char *arch = arch_of_binary(binary, &wordsize);
         c = probe(drv, binary, arch, wordsize);
+        if (!c && H->error_code() == VIRTKIT_ERR_OPERATION_TIMEOUT) {
+            /* A qemu that hangs once (a stall of the host) should not fail
+             * every start until the cache is written: one more try. */
+            VKC_WARN("probing %s timed out; trying once more", binary);
+            vkc_error_reset();
+            c = probe(drv, binary, arch, wordsize);
+        }
         if (!c) {
             pthread_mutex_unlock(&drv->caps_lock);
             return NULL;
@@ -529,7 +546,8 @@ char *qemu_caps_guests_xml(qemu_driver *drv)
                              mc->name, mc->max_cpus, mc->alias);
         }
         vkc_buf_add(&b, "    <domain type='qemu'/>\n");
-        if (drv->kvm.dev_opens && c->kvm_present) {
+        /* (the probe asked qemu about KVM only where KVM is usable) */
+        if (drv->kvm.dev_opens && (c->kvm_present || !drv->kvm.usable)) {
             if (drv->kvm.usable) {
                 vkc_buf_add(&b, "    <domain type='kvm'/>\n");
             } else {

@@ -669,7 +669,9 @@ int qemu_process_start(qemu_dom *d, vkp_def *live, const qemu_start_opts *o)
         H->def->free(live);
         return -1;
     }
-    if (use_kvm && !caps->kvm_present) {
+    /* (the probe asks qemu about KVM only where KVM is usable; elsewhere
+     * qemu's own error says what went wrong) */
+    if (use_kvm && drv->kvm.usable && !caps->kvm_present) {
         QEMU_ERR(VIRTKIT_ERR_CONFIG_UNSUPPORTED,
                  "domain '%s': %s cannot use KVM as user %s (is the user in the kvm group?)",
                  d->name, emulator, conf->user);
@@ -865,10 +867,16 @@ fail:
     if (pid > 0) {
         /* Keep the reason: the end of qemu's log says more than we do. */
         VK_AUTOFREE(char *) tail = NULL;
-        if (p->pidfd >= 0)
+        VK_AUTOFREE(char *) stuck = H->error_code() == VIRTKIT_ERR_OPERATION_TIMEOUT
+                                        ? vkc_proc_describe(pid) : NULL;
+        if (p->pidfd >= 0 && !stuck)
             vkc_pidfd_wait(p->pidfd, 200);
         tail = qemu_log_tail(p->log_path, 2000);
-        if (tail && *tail)
+        if (stuck)
+            QEMU_ERR(VIRTKIT_ERR_OPERATION_TIMEOUT, "domain '%s': qemu (pid %d) did not answer "
+                     "on QMP in time (it was in %s)%s%s", d->name, (int)pid, stuck,
+                     tail && *tail ? "; its log: " : "", tail && *tail ? tail : "");
+        else if (tail && *tail)
             QEMU_ERR(VIRTKIT_ERR_OPERATION_FAILED, "domain '%s': qemu failed to start: %s",
                      d->name, tail);
     }

@@ -38,6 +38,10 @@ json() {
 # --- general
 ok version; has "Plugin ABI"
 ok version --json; json; has '"driver": "test"'
+# a log level that names no level is said, not silently dropped
+n=$((n + 1)); VIRTKIT_LOG_LEVEL=loud "$V" -c "$URI" version >/dev/null 2>"$T/err"
+grep -q "VIRTKIT_LOG_LEVEL='loud' is none of debug, info, warn, error, none" "$T/err" ||
+    fail "a bad VIRTKIT_LOG_LEVEL went unreported: $(cat "$T/err")"
 ok uri; has "$URI"
 "$V" --help >"$T/out" 2>&1 || fail "--help failed"
 has "Domain commands"

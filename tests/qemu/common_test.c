@@ -330,6 +330,9 @@ static void test_pidfd_and_proc(void **state)
     assert_true(vkc_proc_starttime(pid) > 0);
     assert_int_equal(vkc_pidfd_wait(pfd, 50), 0);
     assert_int_equal(vkc_reap(pid, NULL), 0);
+    char *what = vkc_proc_describe(pid);
+    assert_non_null(strstr(what, "state S, cpu "));
+    free(what);
     kill(pid, SIGKILL);
     assert_int_equal(vkc_pidfd_wait(pfd, 5000), 1);
     int st = 0;
@@ -337,6 +340,9 @@ static void test_pidfd_and_proc(void **state)
     assert_true(WIFSIGNALED(st));
     assert_non_null(strstr(vkc_wait_status_str(st), "signal 9"));
     assert_int_equal(vkc_proc_starttime(pid), 0);
+    what = vkc_proc_describe(pid);
+    assert_string_equal(what, "gone");
+    free(what);
     close(pfd);
     assert_true(vkc_proc_cpu_ns(getpid(), NULL, 0) >= 0);
     assert_true(vkc_proc_rss_kib(getpid()) > 0);
