@@ -52,6 +52,14 @@ typedef struct qemu_watcher qemu_watcher;
 /* ------------------------------------------------------ configuration -- */
 /* qemu.conf (libconfig, <confdir>/qemu.conf); defaults in qemu_conf.c and
  * documented in conf/qemu.conf. */
+/* What type='kvm' does where /dev/kvm opens but cannot boot ordinary
+ * guests (kvm_pvm). */
+typedef enum {
+    QEMU_UNUSABLE_KVM_TCG,      /* run on TCG and say so (default) */
+    QEMU_UNUSABLE_KVM_KVM,      /* use it anyway (benchmarks of the start path) */
+    QEMU_UNUSABLE_KVM_REFUSE,   /* fail the start */
+} qemu_unusable_kvm;
+
 typedef struct qemu_conf {
     char *user;                 /* "nobody"; "root" runs qemu as root */
     char *group;                /* "kvm" (for /dev/kvm), else the user's */
@@ -66,6 +74,7 @@ typedef struct qemu_conf {
     int monitor_timeout_ms;     /* default QMP command timeout */
     int start_timeout_ms;       /* qemu must greet on QMP within this */
     int hotplug_ports;          /* spare pcie-root-ports on q35 */
+    qemu_unusable_kvm unusable_kvm; /* type='kvm' where KVM cannot boot guests */
     char *vnc_listen;           /* default VNC listen address */
     vkc_strv emulator_dirs;     /* where qemu-system-* are looked for */
 } qemu_conf;
@@ -123,6 +132,12 @@ typedef struct qemu_kvm_info {
     char why[256];              /* when not usable: why, for logs and caps */
 } qemu_kvm_info;
 void qemu_kvm_probe(qemu_kvm_info *k);
+/* Whether a domain of this type runs on KVM, by the host and the
+ * unusable_kvm setting: 1 KVM, 0 TCG, -1 it cannot start (type 'kvm'
+ * without /dev/kvm, or refused). qemu_kvm_for also sets the error and
+ * logs a fallback to TCG, naming the domain. */
+int qemu_kvm_choice(const qemu_driver *drv, const char *type);
+int qemu_kvm_for(qemu_driver *drv, const char *type, const char *name);
 
 /* ------------------------------------------------------- command line -- */
 /* Per-interface host resources prepared before the command line. */

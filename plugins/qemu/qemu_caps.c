@@ -501,9 +501,43 @@ void qemu_kvm_probe(qemu_kvm_info *k)
         return;
     }
     snprintf(k->why, sizeof(k->why),
-             "/dev/kvm opens but %s: this host's KVM cannot boot ordinary guests, which run "
-             "on TCG (type='qemu')",
+             "/dev/kvm opens but %s: this host's KVM cannot boot ordinary guests",
              pvm ? "the module is kvm_pvm" : "the CPU has no vmx/svm flag");
+}
+
+int qemu_kvm_choice(const qemu_driver *drv, const char *type)
+{
+    if (!vkc_streq(type, "kvm"))
+        return 0;
+    if (!drv->kvm.dev_opens)
+        return -1;
+    if (drv->kvm.usable)
+        return 1;
+    switch (drv->conf.unusable_kvm) {
+    case QEMU_UNUSABLE_KVM_KVM:
+        return 1;
+    case QEMU_UNUSABLE_KVM_REFUSE:
+        return -1;
+    case QEMU_UNUSABLE_KVM_TCG:
+        break;
+    }
+    return 0;
+}
+
+int qemu_kvm_for(qemu_driver *drv, const char *type, const char *name)
+{
+    int k = qemu_kvm_choice(drv, type);
+    if (k < 0 && !drv->kvm.dev_opens)
+        QEMU_ERR(VIRTKIT_ERR_CONFIG_UNSUPPORTED, "domain '%s': type 'kvm' needs KVM: %s", name,
+                 drv->kvm.why);
+    else if (k < 0)
+        QEMU_ERR(VIRTKIT_ERR_CONFIG_UNSUPPORTED, "domain '%s': type 'kvm' refused: %s "
+                 "(qemu.conf: unusable_kvm = \"refuse\"; type='qemu' runs on TCG)", name,
+                 drv->kvm.why);
+    else if (vkc_streq(type, "kvm") && !drv->kvm.usable)
+        VKC_WARN("domain '%s': type='kvm' %s: %s (qemu.conf: unusable_kvm)", name,
+                 k ? "uses KVM anyway" : "runs on TCG", drv->kvm.why);
+    return k;
 }
 
 /* --------------------------------------------------------- guest XML -- */

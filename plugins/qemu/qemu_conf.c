@@ -76,13 +76,30 @@ int qemu_conf_load(qemu_conf *c, vkp_ctx *ctx)
         { "sandbox", &c->sandbox, true },
     };
     VK_AUTOFREE(char *) dirs = NULL;
+    VK_AUTOFREE(char *) unusable_kvm = NULL;
     if (read_ints(ctx, ints, VKC_ARRAY_LEN(ints)) < 0 ||
         read_bools(ctx, bools, VKC_ARRAY_LEN(bools)) < 0 ||
         read_string(ctx, "user", "nobody", &c->user) < 0 ||
         read_string(ctx, "group", NULL, &c->group) < 0 ||
         read_string(ctx, "vnc_listen", "127.0.0.1", &c->vnc_listen) < 0 ||
-        read_string(ctx, "emulator_dirs", "/usr/bin:/usr/local/bin", &dirs) < 0)
+        read_string(ctx, "emulator_dirs", "/usr/bin:/usr/local/bin", &dirs) < 0 ||
+        read_string(ctx, "unusable_kvm", "tcg", &unusable_kvm) < 0)
         goto fail;
+    static const char *const unusable_kvm_names[] = {
+        [QEMU_UNUSABLE_KVM_TCG] = "tcg",
+        [QEMU_UNUSABLE_KVM_KVM] = "kvm",
+        [QEMU_UNUSABLE_KVM_REFUSE] = "refuse",
+    };
+    int uk = -1;
+    for (size_t i = 0; i < VKC_ARRAY_LEN(unusable_kvm_names); i++)
+        if (vkc_streq(unusable_kvm, unusable_kvm_names[i]))
+            uk = (int)i;
+    if (uk < 0) {
+        QEMU_ERR(VIRTKIT_ERR_CONF, "qemu.conf: unusable_kvm = \"%s\" is none of \"tcg\", "
+                 "\"kvm\", \"refuse\"", unusable_kvm);
+        goto fail;
+    }
+    c->unusable_kvm = (qemu_unusable_kvm)uk;
     for (char *save = NULL, *t = strtok_r(dirs, ":", &save); t; t = strtok_r(NULL, ":", &save))
         vkc_strv_add(&c->emulator_dirs, t);
 

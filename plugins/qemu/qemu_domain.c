@@ -538,7 +538,7 @@ int qemu_def_check(qemu_driver *drv, const vkp_def *def)
     for (size_t i = 0; i < nnets; i++)
         nets[i].tap_fd = 100 + (int)i;
     qemu_cmd_ctx cc = { .caps = caps, .conf = &drv->conf,
-                        .use_kvm = vkc_streq(type, "kvm") && drv->kvm.dev_opens,
+                        .use_kvm = qemu_kvm_choice(drv, type) == 1,
                         .monitor_fd = 3, .now = (long long)time(NULL), .nets = nets,
                         .nnets = nnets };
     qemu_cmd cmd;

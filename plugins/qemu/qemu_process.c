@@ -644,15 +644,12 @@ int qemu_process_start(qemu_dom *d, vkp_def *live, const qemu_start_opts *o)
     qemu_conf *conf = &drv->conf;
     int64_t t0 = vkc_now_ns();
     const char *type = H->def->get(live, "@type");
-    bool use_kvm = vkc_streq(type, "kvm");
-    if (use_kvm && !drv->kvm.dev_opens) {
-        QEMU_ERR(VIRTKIT_ERR_CONFIG_UNSUPPORTED, "domain '%s': type 'kvm' needs KVM: %s",
-                 d->name, drv->kvm.why);
+    int kvm = qemu_kvm_for(drv, type, d->name);
+    if (kvm < 0) {
         H->def->free(live);
         return -1;
     }
-    if (use_kvm && !drv->kvm.usable)
-        VKC_WARN("domain '%s': type='kvm' on a host where %s", d->name, drv->kvm.why);
+    bool use_kvm = kvm == 1;
     const char *emulator = qemu_def_str(live, "devices/emulator");
     VK_AUTOFREE(char *) found = NULL;
     if (!emulator) {
@@ -731,8 +728,11 @@ int qemu_process_start(qemu_dom *d, vkp_def *live, const qemu_start_opts *o)
     }
     {
         VK_AUTOFREE(char *) line = qemu_cmd_format(&cmd);
-        log_line(p, "starting as %s:%s%s\n%s", conf->user, conf->group,
-                 use_kvm ? " (KVM)" : " (TCG)", line);
+        bool fell_back = vkc_streq(type, "kvm") && !use_kvm;
+        log_line(p, "starting as %s:%s%s%s\n%s", conf->user, conf->group,
+                 use_kvm ? " (KVM)" : " (TCG)",
+                 fell_back ? ", type='kvm' on TCG: KVM here cannot boot ordinary guests" : "",
+                 line);
     }
 
     keep = vkc_alloc((nnets + 3) * sizeof(int));

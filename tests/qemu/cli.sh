@@ -17,6 +17,7 @@ chmod 755 "$ROOT"
 URI="qemu:///embed?root=$ROOT"
 cleanup() {
     "$V" -c "$URI" destroy cli >/dev/null 2>&1
+    "$V" -c "$URI" destroy kvm >/dev/null 2>&1
     rm -rf "$ROOT"
 }
 trap cleanup EXIT
@@ -82,6 +83,43 @@ check "shutdown needs it running" "not running" "$(vk shutdown cli 2>&1)"
 sed -e "s#$GUEST/vmlinuz#$ROOT/no-such-kernel#" -e 's#<name>cli</name>#<name>cli-bad</name>#' "$ROOT/cli.xml" >"$ROOT/bad.xml"
 check "a missing kernel is named" "no-such-kernel" "$(vk create "$ROOT/bad.xml" 2>&1)"
 check "undefine" "undefined" "$(vk undefine cli 2>&1)"
+
+# type='kvm' where KVM cannot boot ordinary guests (this test bed's
+# kvm_pvm): the guest still boots, on TCG, and the domain's log says so;
+# qemu.conf can refuse instead. Where KVM works the guest boots on KVM.
+sed -e "s#<domain type='qemu'>#<domain type='kvm'>#" -e 's#<name>cli</name>#<name>kvm</name>#' \
+    "$ROOT/cli.xml" >"$ROOT/kvm.xml"
+CAPS=$(vk capabilities 2>&1)
+boot_kvm() { # boot_kvm: start the type='kvm' copy, wait for its marker, destroy; its log
+    check "type='kvm' starts" "created" "$(vk create "$ROOT/kvm.xml" 2>&1)"
+    check "type='kvm' boots" "VIRTKIT-GUEST-READY" \
+        "$(vk console kvm --timeout 60 </dev/null 2>&1 | sed -n '/VIRTKIT-GUEST-READY/{p;q}')"
+    KVMLOG=$(cat "$(find "$ROOT" -name kvm.log | head -1)" 2>&1)
+    vk destroy kvm >/dev/null 2>&1
+}
+case $CAPS in
+*"usable='no'"*)
+    boot_kvm
+    check "the log says type='kvm' ran on TCG" "(TCG), type='kvm' on TCG" "$KVMLOG"
+    mkdir -p "$ROOT/refuse/etc/virtkit"
+    printf 'unusable_kvm = "refuse";\n' >"$ROOT/refuse/etc/virtkit/qemu.conf"
+    check "unusable_kvm = refuse fails the start" "type 'kvm' refused: /dev/kvm opens but" \
+        "$("$V" -c "qemu:///embed?root=$ROOT/refuse" create "$ROOT/kvm.xml" 2>&1)"
+    ;;
+*"<domain type='kvm'/>"*)
+    boot_kvm
+    check "type='kvm' ran on KVM" "(KVM)" "$KVMLOG"
+    ;;
+*)
+    echo "note: no /dev/kvm here: booting type='kvm' is not checked, only its refusal"
+    check "type='kvm' without KVM is refused" "type 'kvm' needs KVM" \
+        "$(vk create "$ROOT/kvm.xml" 2>&1)"
+    ;;
+esac
+mkdir -p "$ROOT/badconf/etc/virtkit"
+printf 'unusable_kvm = "maybe";\n' >"$ROOT/badconf/etc/virtkit/qemu.conf"
+check "a bad unusable_kvm is named" 'unusable_kvm = "maybe" is none of' \
+    "$("$V" -c "qemu:///embed?root=$ROOT/badconf" list 2>&1)"
 
 DEMO=$("$S/guest/demo.sh" "$B" 2>&1)
 check "the demo boots, reports and shuts down its guest" "Domain 'demo' is shut off" "$DEMO"
