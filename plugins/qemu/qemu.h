@@ -422,6 +422,9 @@ typedef struct qemu_start_opts {
  * (taken). On failure everything is undone and the error says why (with
  * the tail of qemu's log when qemu itself failed). */
 int qemu_process_start(qemu_dom *d, vkp_def *live, const qemu_start_opts *o);
+/* Pin the threads of a starting (paused) qemu as <vcpu cpuset>, <cputune>
+ * <vcpupin> and <emulatorpin> say (qemu_pin.c); 0 when nothing is pinned. */
+int qemu_process_pin(qemu_dom *d, pid_t pid);
 /* Stop d's qemu (job held): SIGTERM, SIGKILL after the configured time,
  * reap, release host resources, set shutoff with reason, emit the event
  * (detail < 0: none). */

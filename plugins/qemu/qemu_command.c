@@ -156,6 +156,7 @@ static bool machine_is_pc(const char *m)
 static const char *const supported_paths[] = {
     "name", "uuid", "title", "description", "metadata", "maxMemory", "memory", "currentMemory",
     "vcpu", "on_poweroff", "on_reboot", "on_crash",
+    "cputune", "cputune/vcpupin", "cputune/emulatorpin", /* applied by qemu_pin.c */
     "os", "os/type", "os/loader", "os/nvram", "os/kernel", "os/initrd", "os/cmdline", "os/boot",
     "os/bootmenu",
     "features", "features/acpi", "features/apic", "features/pae",
@@ -405,10 +406,10 @@ static int sec_smp(qbuild *b)
         return -1;
     const vkp_def *v = qemu_def_child(b->dom, "vcpu", 0);
     const char *placement = qemu_def_str(v, "@placement");
-    if (qemu_def_str(v, "@cpuset") || vkc_streq(placement, "auto"))
+    if (vkc_streq(placement, "auto"))
         return qb_fail(b, v, VIRTKIT_ERR_CONFIG_UNSUPPORTED,
-                       "vcpu placement (cpuset / placement='auto') is not supported by the qemu "
-                       "plugin");
+                       "vcpu placement='auto' (numad) is not supported by the qemu plugin; "
+                       "name the CPUs with cpuset");
     const qemu_machine *mach = qemu_caps_machine(b->ctx->caps, b->machine);
     if (mach && mach->max_cpus > 0 && n > (uint64_t)mach->max_cpus)
         return qb_fail(b, v, VIRTKIT_ERR_CONFIG_UNSUPPORTED,

@@ -43,10 +43,12 @@ char *qemu_log_tail(const char *path, size_t max)
     VK_AUTOCLOSE fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return NULL;
+    /* a window wide enough to hold our last header and command line */
+    size_t win = max < 65536 ? 65536 : max;
     off_t size = lseek(fd, 0, SEEK_END);
-    off_t from = size > (off_t)max ? size - (off_t)max : 0;
-    char *buf = vkc_alloc(max + 1);
-    ssize_t n = pread(fd, buf, max, from);
+    off_t from = size > (off_t)win ? size - (off_t)win : 0;
+    char *buf = vkc_alloc(win + 1);
+    ssize_t n = pread(fd, buf, win, from);
     if (n <= 0) {
         free(buf);
         return NULL;
@@ -63,12 +65,23 @@ char *qemu_log_tail(const char *path, size_t max)
     for (char *p = strstr(start, "virtkit: starting"); p; p = strstr(p + 1, "virtkit: starting"))
         hdr = p;
     if (hdr) {
+        /* the header line, then the command line: one argument per line,
+         * each but the last ending in " \\" */
         char *nl = strchr(hdr, '\n');
         start = nl ? nl + 1 : hdr + strlen(hdr);
+        bool more = true;
+        while (more && *start) {
+            nl = strchr(start, '\n');
+            char *eol = nl ? nl : start + strlen(start);
+            more = eol > start && eol[-1] == '\\';
+            start = nl ? nl + 1 : eol;
+        }
     }
     size_t l = strlen(start);
     while (l && (start[l - 1] == '\n' || start[l - 1] == ' '))
         start[--l] = 0;
+    if (l > max)
+        start += l - max;
     for (char *p = start; *p; p++)
         if (*p == '\n')
             *p = ';';
@@ -822,7 +835,7 @@ int qemu_process_start(qemu_dom *d, vkp_def *live, const qemu_start_opts *o)
     VKC_DEBUG("domain '%s': QMP ready %lld us after start began", d->name,
               (long long)(vkc_now_ns() - t0) / 1000);
 
-    if (learn_ptys(d, &cmd) < 0)
+    if (learn_ptys(d, &cmd) < 0 || qemu_process_pin(d, pid) < 0)
         goto fail;
     uint64_t cur = 0, mem = 0;
     if (cmd.has_balloon && qemu_def_u64(d->live, "currentMemory", &cur) > 0 &&
@@ -865,14 +878,16 @@ int qemu_process_start(qemu_dom *d, vkp_def *live, const qemu_start_opts *o)
 
 fail:
     if (pid > 0) {
-        /* Keep the reason: the end of qemu's log says more than we do. */
+        /* When qemu died, the end of its log says more than we do; when it
+         * still runs, the failure was ours (or QMP's) and its error stays. */
         VK_AUTOFREE(char *) tail = NULL;
         VK_AUTOFREE(char *) stuck = H->error_code() == VIRTKIT_ERR_OPERATION_TIMEOUT
                                         ? vkc_proc_describe(pid) : NULL;
-        if (p->pidfd >= 0 && !stuck)
-            vkc_pidfd_wait(p->pidfd, 200);
+        bool died = p->pidfd < 0 || (!stuck && vkc_pidfd_wait(p->pidfd, 200) == 1);
         tail = qemu_log_tail(p->log_path, 2000);
-        if (stuck)
+        if (!died && !stuck && H->error_code())
+            ; /* keep it */
+        else if (stuck)
             QEMU_ERR(VIRTKIT_ERR_OPERATION_TIMEOUT, "domain '%s': qemu (pid %d) did not answer "
                      "on QMP in time (it was in %s)%s%s", d->name, (int)pid, stuck,
                      tail && *tail ? "; its log: " : "", tail && *tail ? tail : "");

@@ -18,6 +18,7 @@ URI="qemu:///embed?root=$ROOT"
 cleanup() {
     "$V" -c "$URI" destroy cli >/dev/null 2>&1
     "$V" -c "$URI" destroy kvm >/dev/null 2>&1
+    "$V" -c "$URI" destroy pin >/dev/null 2>&1
     rm -rf "$ROOT"
 }
 trap cleanup EXIT
@@ -116,6 +117,35 @@ case $CAPS in
         "$(vk create "$ROOT/kvm.xml" 2>&1)"
     ;;
 esac
+# CPU pinning: vCPU 0 on CPU 0 (the <vcpu cpuset> default), vCPU 1 and
+# every other qemu thread on CPU 1, read back from /proc.
+if [ "$(nproc)" -ge 2 ]; then
+    sed -e 's#<name>cli</name>#<name>pin</name>#' \
+        -e "s#<memory unit='MiB'>256</memory>#&<vcpu cpuset='0'>2</vcpu><cputune><vcpupin vcpu='1' cpuset='1'/><emulatorpin cpuset='1'/></cputune>#" \
+        "$ROOT/cli.xml" >"$ROOT/pin.xml"
+    check "a pinned domain starts" "created" "$(vk create "$ROOT/pin.xml" 2>&1)"
+    PID=$(pgrep -f 'guest=pin,' | head -1)
+    PINS=""
+    for t in /proc/$PID/task/*; do
+        PINS="$PINS$(cat "$t/comm"):$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "$t/status");"
+    done
+    check "vCPU 0 runs on CPU 0" "CPU 0/TCG:0;" "$PINS"
+    check "vCPU 1 runs on CPU 1" "CPU 1/TCG:1;" "$PINS"
+    check "the main thread runs on CPU 1" "qemu-system-x86:1;" "$PINS"
+    case $PINS in
+    *":0-1;"*) echo "FAIL: a qemu thread was left unpinned: $PINS"; fails=$((fails + 1)) ;;
+    esac
+    vk destroy pin >/dev/null 2>&1
+    sed -e "s#<vcpupin vcpu='1' cpuset='1'/>#<vcpupin vcpu='1' cpuset='1000'/>#" "$ROOT/pin.xml" >"$ROOT/pin-bad.xml"
+    check "a pin to an absent CPU fails the start" "cannot pin vcpu 1" "$(vk create "$ROOT/pin-bad.xml" 2>&1)"
+    if pgrep -f 'guest=pin,' >/dev/null; then
+        echo "FAIL: the failed pinned start left qemu running"; fails=$((fails + 1))
+    else
+        echo "ok: the failed pinned start left no qemu running"
+    fi
+else
+    echo "note: one CPU here: pinning is not checked"
+fi
 mkdir -p "$ROOT/badconf/etc/virtkit"
 printf 'unusable_kvm = "maybe";\n' >"$ROOT/badconf/etc/virtkit/qemu.conf"
 check "a bad unusable_kvm is named" 'unusable_kvm = "maybe" is none of' \

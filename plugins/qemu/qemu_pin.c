@@ -1,0 +1,145 @@
+/*
+ * qemu_pin.c: CPU placement of a starting domain's threads.
+ *
+ *   <vcpu cpuset='0-3'>         every thread of qemu (the default mask)
+ *   <cputune><vcpupin vcpu='N' cpuset='...'/>     vCPU N's thread
+ *   <cputune><emulatorpin cpuset='...'/>          every other thread
+ *
+ * Applied with sched_setaffinity() while qemu is still paused (-S), once
+ * the monitor answers: query-cpus-fast names each vCPU's thread. Nothing is
+ * asked of qemu when the definition pins nothing. A mask the kernel
+ * refuses (no online CPU in it) fails the start, naming the element.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "qemu.h"
+
+/* "0-3,^2,6" into set; -1 with an error naming what (the XML parser has
+ * checked the syntax already; this also bounds the CPU numbers). */
+static int parse_cpuset(const char *s, cpu_set_t *set, const char *dom, const char *what)
+{
+    CPU_ZERO(set);
+    VK_AUTOFREE(char *) copy = vkc_strdup(s);
+    for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        while (*t == ' ')
+            t++;
+        bool neg = *t == '^';
+        if (neg)
+            t++;
+        char *end = NULL;
+        errno = 0;
+        unsigned long lo = strtoul(t, &end, 10), hi = lo;
+        if (end && *end == '-')
+            hi = strtoul(end + 1, &end, 10);
+        if (errno || end == t || (end && *end && *end != ' ') || hi < lo ||
+            hi >= CPU_SETSIZE) {
+            QEMU_ERR(VIRTKIT_ERR_CONFIG_UNSUPPORTED,
+                     "domain '%s': %s cpuset '%s': '%s' is not a CPU number or range below %d",
+                     dom, what, s, t, CPU_SETSIZE);
+            return -1;
+        }
+        for (unsigned long c = lo; c <= hi; c++) {
+            if (neg)
+                CPU_CLR(c, set);
+            else
+                CPU_SET(c, set);
+        }
+    }
+    return 0;
+}
+
+static int pin(pid_t tid, const char *cpuset, const char *dom, const char *what)
+{
+    cpu_set_t set;
+    if (parse_cpuset(cpuset, &set, dom, what) < 0)
+        return -1;
+    if (sched_setaffinity(tid, sizeof(set), &set) < 0) {
+        /* a thread that ended meanwhile is no error */
+        if (errno == ESRCH)
+            return 0;
+        if (errno == EINVAL)
+            QEMU_ERR(VIRTKIT_ERR_CONFIG_UNSUPPORTED, "domain '%s': cannot pin %s (thread %d) "
+                     "to CPUs '%s': none of them is online on this host", dom, what, (int)tid,
+                     cpuset);
+        else
+            vkc_error_system(errno, "domain '%s': cannot pin %s (thread %d) to CPUs '%s'",
+                             dom, what, (int)tid, cpuset);
+        return -1;
+    }
+    return 0;
+}
+
+static const char *vcpupin_of(const vkp_def *live, int64_t idx)
+{
+    size_t n = qemu_def_count(live, "cputune/vcpupin");
+    for (size_t i = 0; i < n; i++) {
+        const vkp_def *p = qemu_def_child(live, "cputune/vcpupin", i);
+        uint64_t v = 0;
+        if (qemu_def_u64(p, "@vcpu", &v) > 0 && (int64_t)v == idx)
+            return qemu_def_str(p, "@cpuset");
+    }
+    return NULL;
+}
+
+int qemu_process_pin(qemu_dom *d, pid_t pid)
+{
+    const vkp_def *live = d->live;
+    const char *dflt = qemu_def_str(live, "vcpu/@cpuset");
+    const char *emu = qemu_def_str(live, "cputune/emulatorpin/@cpuset");
+    if (!dflt && !emu && qemu_def_count(live, "cputune/vcpupin") == 0)
+        return 0;
+    VKC_AUTOJSON cpus = NULL;
+    if (qemu_dom_qmp(d, "query-cpus-fast", NULL, &cpus) < 0)
+        return -1;
+    size_t n = cpus ? json_object_array_length(cpus) : 0;
+    pid_t *vcpu_tids = vkc_alloc((n + 1) * sizeof(*vcpu_tids));
+    int r = -1;
+    for (size_t i = 0; i < n; i++) {
+        json_object *c = json_object_array_get_idx(cpus, i);
+        int64_t idx = -1, tid = 0;
+        vkc_json_i64(c, "cpu-index", &idx);
+        vkc_json_i64(c, "thread-id", &tid);
+        vcpu_tids[i] = (pid_t)tid;
+        const char *set = vcpupin_of(live, idx);
+        if (!set)
+            set = dflt;
+        char what[64];
+        snprintf(what, sizeof(what), "vcpu %lld", (long long)idx);
+        if (set && tid > 0 && pin((pid_t)tid, set, d->name, what) < 0)
+            goto out;
+    }
+    const char *emu_set = emu ? emu : dflt;
+    if (emu_set) {
+        /* every thread that is not a vCPU: the main loop, I/O, RCU... */
+        char dir[64];
+        snprintf(dir, sizeof(dir), "/proc/%d/task", (int)pid);
+        DIR *dh = opendir(dir);
+        if (!dh) {
+            vkc_error_system(errno, "domain '%s': cannot list qemu's threads in %s", d->name,
+                             dir);
+            goto out;
+        }
+        struct dirent *e;
+        while ((e = readdir(dh))) {
+            pid_t tid = (pid_t)atoi(e->d_name);
+            bool is_vcpu = false;
+            for (size_t i = 0; i < n && !is_vcpu; i++)
+                is_vcpu = vcpu_tids[i] == tid;
+            if (tid > 0 && !is_vcpu && pin(tid, emu_set, d->name, "the emulator") < 0) {
+                closedir(dh);
+                goto out;
+            }
+        }
+        closedir(dh);
+    }
+    r = 0;
+out:
+    free(vcpu_tids);
+    return r;
+}
