@@ -178,26 +178,32 @@ const char *vkc_cgroup_describe(const vkc_cgroup *cg)
     return cg->describe;
 }
 
-int vkc_cgroup_set_memory_limit(vkc_cgroup *cg, unsigned long long bytes)
+int vkc_cgroup_set_knob(vkc_cgroup *cg, const char *v2_name, const char *v2_val,
+                        const char *v1_name, const char *v1_val)
 {
-    char val[32];
-    if (bytes)
-        snprintf(val, sizeof(val), "%llu", bytes);
+    int done = 0;
     for (size_t i = 0; i < cg->dirs.n; i++) {
-        /* v2 names the knob memory.max, v1 memory.limit_in_bytes. */
-        VK_AUTOFREE(char *) v2f = vkc_asprintf("%s/memory.max", cg->dirs.v[i]);
-        VK_AUTOFREE(char *) v1f = vkc_asprintf("%s/memory.limit_in_bytes", cg->dirs.v[i]);
-        bool v2 = vkc_file_exists(v2f);
-        const char *f = v2 ? v2f : v1f;
-        if (!v2 && !vkc_file_exists(v1f))
+        VK_AUTOFREE(char *) v2f = v2_name ? vkc_asprintf("%s/%s", cg->dirs.v[i], v2_name) : NULL;
+        VK_AUTOFREE(char *) v1f = v1_name ? vkc_asprintf("%s/%s", cg->dirs.v[i], v1_name) : NULL;
+        bool v2 = v2f && vkc_file_exists(v2f);
+        if (!v2 && !(v1f && vkc_file_exists(v1f)))
             continue;
-        if (write_str(f, bytes ? val : (v2 ? "max" : "-1")) < 0) {
-            vkc_error_system(errno, "cannot set the memory limit in %s", f);
+        const char *f = v2 ? v2f : v1f;
+        if (write_str(f, v2 ? v2_val : v1_val) < 0) {
+            vkc_error_system(errno, "cannot write '%s' to %s", v2 ? v2_val : v1_val, f);
             return -1;
         }
+        done++;
+    }
+    if (!done) {
+        vkc_error(VIRTKIT_ERR_CONFIG_UNSUPPORTED, "no cgroup of %s offers %s%s%s",
+                  cg->describe ? cg->describe : "this process", v2_name ? v2_name : "",
+                  v2_name && v1_name ? " or " : "", v1_name ? v1_name : "");
+        return -1;
     }
     return 0;
 }
+
 
 int vkc_cgroup_remove(vkc_cgroup *cg)
 {

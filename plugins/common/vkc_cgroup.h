@@ -31,8 +31,12 @@ int vkc_cgroup_attach(vkc_cgroup *cg, pid_t pid);
 /* The group's directories, one per hierarchy, joined with ':' for status
  * files and logs; owned by cg. */
 const char *vkc_cgroup_describe(const vkc_cgroup *cg);
-/* Memory limit in bytes (0: none). */
-int vkc_cgroup_set_memory_limit(vkc_cgroup *cg, unsigned long long bytes);
+/* Write a knob that v2 and v1 name differently (either name may be NULL
+ * where that version has none) in every directory of the group offering
+ * it. -1 with an error naming the knob when none offers it or a write
+ * fails. */
+int vkc_cgroup_set_knob(vkc_cgroup *cg, const char *v2_name, const char *v2_val,
+                        const char *v1_name, const char *v1_val);
 /* Remove the group's directories (they must hold no process any more;
  * retried briefly since the kernel empties them asynchronously). */
 int vkc_cgroup_remove(vkc_cgroup *cg);

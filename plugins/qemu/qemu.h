@@ -425,6 +425,10 @@ int qemu_process_start(qemu_dom *d, vkp_def *live, const qemu_start_opts *o);
 /* Pin the threads of a starting (paused) qemu as <vcpu cpuset>, <cputune>
  * <vcpupin> and <emulatorpin> say (qemu_pin.c); 0 when nothing is pinned. */
 int qemu_process_pin(qemu_dom *d, pid_t pid);
+/* Write the cgroup limits of <cputune> (shares, global_period,
+ * global_quota) and <memtune> (hard_limit, soft_limit) into qemu's group;
+ * an error when the definition has some and cg is NULL. */
+int qemu_process_tune(qemu_dom *d, vkc_cgroup *cg);
 /* Stop d's qemu (job held): SIGTERM, SIGKILL after the configured time,
  * reap, release host resources, set shutoff with reason, emit the event
  * (detail < 0: none). */

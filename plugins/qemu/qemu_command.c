@@ -156,7 +156,9 @@ static bool machine_is_pc(const char *m)
 static const char *const supported_paths[] = {
     "name", "uuid", "title", "description", "metadata", "maxMemory", "memory", "currentMemory",
     "vcpu", "on_poweroff", "on_reboot", "on_crash",
-    "cputune", "cputune/vcpupin", "cputune/emulatorpin", /* applied by qemu_pin.c */
+    "cputune", "cputune/vcpupin", "cputune/emulatorpin", "cputune/shares",
+    "cputune/global_period", "cputune/global_quota", "memtune", "memtune/hard_limit",
+    "memtune/soft_limit", /* cputune and memtune: applied by qemu_pin.c */
     "os", "os/type", "os/loader", "os/nvram", "os/kernel", "os/initrd", "os/cmdline", "os/boot",
     "os/bootmenu",
     "features", "features/acpi", "features/apic", "features/pae",

@@ -1,5 +1,6 @@
 /*
- * qemu_pin.c: CPU placement of a starting domain's threads.
+ * qemu_pin.c: where a starting domain may run and how much it may take:
+ * CPU placement of its threads, and the limits of its cgroup (at the end).
  *
  *   <vcpu cpuset='0-3'>         every thread of qemu (the default mask)
  *   <cputune><vcpupin vcpu='N' cpuset='...'/>     vCPU N's thread
@@ -142,4 +143,69 @@ int qemu_process_pin(qemu_dom *d, pid_t pid)
 out:
     free(vcpu_tids);
     return r;
+}
+
+/* ------------------------------------------------------- cgroup limits -- */
+
+/* libvirt's mapping of cpu.shares (2-262144) onto cgroup v2's cpu.weight
+ * (1-10000), so the same definition weighs the same on either host. */
+static unsigned long long shares_to_weight(unsigned long long shares)
+{
+    return 1 + (shares - 2) * 9999 / 262142;
+}
+
+int qemu_process_tune(qemu_dom *d, vkc_cgroup *cg)
+{
+    const vkp_def *live = d->live;
+    uint64_t shares = 0, period = 0, hard = 0, soft = 0;
+    int64_t quota = 0;
+    bool has_shares = qemu_def_u64(live, "cputune/shares", &shares) > 0;
+    bool has_period = qemu_def_u64(live, "cputune/global_period", &period) > 0;
+    const char *quota_s = qemu_def_str(live, "cputune/global_quota");
+    bool has_hard = qemu_def_u64(live, "memtune/hard_limit", &hard) > 0;
+    bool has_soft = qemu_def_u64(live, "memtune/soft_limit", &soft) > 0;
+    if (!has_shares && !has_period && !quota_s && !has_hard && !has_soft)
+        return 0;
+    if (!cg) {
+        QEMU_ERR(VIRTKIT_ERR_CONFIG_UNSUPPORTED,
+                 "domain '%s': <cputune>/<memtune> limits need a cgroup, and qemu runs without "
+                 "one here (qemu.conf cgroups = false, or no writable cgroup hierarchy)",
+                 d->name);
+        return -1;
+    }
+    char v2[64], v1[64];
+    if (has_shares) {
+        snprintf(v2, sizeof(v2), "%llu", shares_to_weight(shares));
+        snprintf(v1, sizeof(v1), "%llu", (unsigned long long)shares);
+        if (vkc_cgroup_set_knob(cg, "cpu.weight", v2, "cpu.shares", v1) < 0)
+            return -1;
+    }
+    if (has_period || quota_s) {
+        if (!has_period)
+            period = 100000;
+        /* (the XML layer checked the range: -1, or 1000 and up) */
+        quota = quota_s ? strtoll(quota_s, NULL, 10) : -1;
+        if (quota < 0)
+            snprintf(v2, sizeof(v2), "max %llu", (unsigned long long)period);
+        else
+            snprintf(v2, sizeof(v2), "%lld %llu", (long long)quota, (unsigned long long)period);
+        /* v2 takes both in cpu.max; v1 the period, then the quota */
+        snprintf(v1, sizeof(v1), "%llu", (unsigned long long)period);
+        if (vkc_cgroup_set_knob(cg, "cpu.max", v2, "cpu.cfs_period_us", v1) < 0)
+            return -1;
+        snprintf(v1, sizeof(v1), "%lld", (long long)(quota < 0 ? -1 : quota));
+        if (vkc_cgroup_set_knob(cg, "cpu.max", v2, "cpu.cfs_quota_us", v1) < 0)
+            return -1;
+    }
+    if (has_hard) {
+        snprintf(v1, sizeof(v1), "%llu", (unsigned long long)hard * 1024);
+        if (vkc_cgroup_set_knob(cg, "memory.max", v1, "memory.limit_in_bytes", v1) < 0)
+            return -1;
+    }
+    if (has_soft) {
+        snprintf(v1, sizeof(v1), "%llu", (unsigned long long)soft * 1024);
+        if (vkc_cgroup_set_knob(cg, "memory.high", v1, "memory.soft_limit_in_bytes", v1) < 0)
+            return -1;
+    }
+    return 0;
 }

@@ -835,7 +835,8 @@ int qemu_process_start(qemu_dom *d, vkp_def *live, const qemu_start_opts *o)
     VKC_DEBUG("domain '%s': QMP ready %lld us after start began", d->name,
               (long long)(vkc_now_ns() - t0) / 1000);
 
-    if (learn_ptys(d, &cmd) < 0 || qemu_process_pin(d, pid) < 0)
+    if (learn_ptys(d, &cmd) < 0 || qemu_process_pin(d, pid) < 0 ||
+        qemu_process_tune(d, p->cgroup) < 0)
         goto fail;
     uint64_t cur = 0, mem = 0;
     if (cmd.has_balloon && qemu_def_u64(d->live, "currentMemory", &cur) > 0 &&

@@ -19,6 +19,7 @@ cleanup() {
     "$V" -c "$URI" destroy cli >/dev/null 2>&1
     "$V" -c "$URI" destroy kvm >/dev/null 2>&1
     "$V" -c "$URI" destroy pin >/dev/null 2>&1
+    "$V" -c "$URI" destroy tune >/dev/null 2>&1
     rm -rf "$ROOT"
 }
 trap cleanup EXIT
@@ -146,6 +147,41 @@ if [ "$(nproc)" -ge 2 ]; then
 else
     echo "note: one CPU here: pinning is not checked"
 fi
+# cgroup limits of <cputune> and <memtune>, read back from qemu's group
+# (cgroup v1 or v2 names, whichever this host has).
+sed -e 's#<name>cli</name>#<name>tune</name>#' \
+    -e "s#<memory unit='MiB'>256</memory>#&<cputune><shares>2048</shares><global_period>50000</global_period><global_quota>25000</global_quota></cputune><memtune><hard_limit unit='MiB'>1024</hard_limit><soft_limit unit='MiB'>512</soft_limit></memtune>#" \
+    "$ROOT/cli.xml" >"$ROOT/tune.xml"
+out=$(vk create "$ROOT/tune.xml" 2>&1)
+case $out in
+*"limits need a cgroup"*)
+    echo "note: no writable cgroup here: the limits are refused, as they should be: $out" ;;
+*)
+    check "a tuned domain starts" "created" "$out"
+    knob() { # knob FILE: its value in the domain's group, wherever the hierarchy is
+        f=$(find /sys/fs/cgroup -maxdepth 4 -path "*/virtkit/qemu-*-tune/$1" 2>/dev/null | head -1)
+        [ -n "$f" ] && cat "$f"
+    }
+    if [ -n "$(knob cpu.max)" ]; then
+        check "cpu.weight from shares" "79" "$(knob cpu.weight)"
+        check "cpu.max from the global quota and period" "25000 50000" "$(knob cpu.max)"
+        check "memory.max from hard_limit" "1073741824" "$(knob memory.max)"
+        check "memory.high from soft_limit" "536870912" "$(knob memory.high)"
+    else
+        check "cpu.shares" "2048" "$(knob cpu.shares)"
+        check "cpu.cfs_period_us" "50000" "$(knob cpu.cfs_period_us)"
+        check "cpu.cfs_quota_us" "25000" "$(knob cpu.cfs_quota_us)"
+        check "memory.limit_in_bytes from hard_limit" "1073741824" "$(knob memory.limit_in_bytes)"
+        check "memory.soft_limit_in_bytes from soft_limit" "536870912" \
+            "$(knob memory.soft_limit_in_bytes)"
+    fi
+    vk destroy tune >/dev/null 2>&1
+    ;;
+esac
+sed -e 's#<global_quota>25000#<global_quota>-1#' -e 's#<name>tune</name>#<name>tune2</name>#' \
+    -e 's#<cputune>#<cputune><period>100000</period>#' "$ROOT/tune.xml" >"$ROOT/tune2.xml"
+check "per-vCPU period is refused by name" "element <cputune/period> is not supported" \
+    "$(vk create "$ROOT/tune2.xml" 2>&1)"
 mkdir -p "$ROOT/badconf/etc/virtkit"
 printf 'unusable_kvm = "maybe";\n' >"$ROOT/badconf/etc/virtkit/qemu.conf"
 check "a bad unusable_kvm is named" 'unusable_kvm = "maybe" is none of' \

@@ -433,6 +433,18 @@ static void test_cgroup_fake_tree(void **state)
     vkc_cgroup *again = vkc_cgroup_open("qemu-test-web1");
     assert_non_null(again);
     vkc_cgroup_free(again);
+    /* a knob goes where its v1 name exists; one nobody offers is an error */
+    char *shares = NULL;
+    assert_true(asprintf(&shares, "%s/cpu/virtkit/qemu-test-web1/cpu.shares", base) > 0);
+    close(open(shares, O_WRONLY | O_CREAT, 0644));
+    VKT_OK(vkc_cgroup_set_knob(cg, "cpu.weight", "79", "cpu.shares", "2048"));
+    char *got = vkt_read_file(shares);
+    assert_string_equal(got, "2048");
+    free(got);
+    unlink(shares);
+    free(shares);
+    assert_int_equal(vkc_cgroup_set_knob(cg, "cpu.max", "max", "cpu.cfs_quota_us", "-1"), -1);
+    VKT_ERROR(VIRTKIT_ERR_CONFIG_UNSUPPORTED, "offers cpu.max or cpu.cfs_quota_us");
     VKT_OK(vkc_cgroup_remove(cg));
     vkc_cgroup_free(cg);
     assert_null(vkc_cgroup_open("qemu-test-web1"));
