@@ -415,6 +415,34 @@ static int cmd_setvcpus(cli_ctx *c)
     return r < 0;
 }
 
+/* vcpupin DOMAIN VCPU CPULIST, emulatorpin DOMAIN CPULIST */
+static int pin_cmd(cli_ctx *c, bool emulator)
+{
+    unsigned int vcpu = 0;
+    if (!emulator && vk_parse_uint(cli_arg_str(c, 1), &vcpu) < 0)
+        return cli_error("vcpupin: '%s' is not a vcpu number", cli_arg_str(c, 1));
+    virtkit_domain *d = cli_domain(c, cli_arg_str(c, 0));
+    if (!d)
+        return 1;
+    const char *set = cli_arg_str(c, emulator ? 1 : 2);
+    int r = emulator ? virtkit_domain_pin_emulator(d, set, affect_flags(c))
+                     : virtkit_domain_pin_vcpu(d, vcpu, set, affect_flags(c));
+    if (r < 0)
+        cli_fail(c, emulator ? "emulatorpin" : "vcpupin");
+    virtkit_domain_free(d);
+    return r < 0;
+}
+
+static int cmd_vcpupin(cli_ctx *c)
+{
+    return pin_cmd(c, false);
+}
+
+static int cmd_emulatorpin(cli_ctx *c)
+{
+    return pin_cmd(c, true);
+}
+
 static int device_cmd(cli_ctx *c, int (*op)(virtkit_domain *, const char *, unsigned int),
                       const char *done)
 {
@@ -645,6 +673,13 @@ const cli_cmd cli_domain_commands[] = {
     { "setvcpus", cmd_setvcpus, CLI_NEEDS_CONN, OPTS(AFFECT_OPTS),
       ARGS(DOMARG, { "count", true, "number of vcpus" }), "change a domain's vcpu count",
       "Domain" },
+    { "vcpupin", cmd_vcpupin, CLI_NEEDS_CONN, OPTS(AFFECT_OPTS),
+      ARGS(DOMARG, { "vcpu", true, "vcpu number" },
+           { "cpulist", true, "host CPUs, e.g. 0-3,^2" }),
+      "pin a vcpu to host CPUs", "Domain" },
+    { "emulatorpin", cmd_emulatorpin, CLI_NEEDS_CONN, OPTS(AFFECT_OPTS),
+      ARGS(DOMARG, { "cpulist", true, "host CPUs, e.g. 0-3,^2" }),
+      "pin the emulator's other threads to host CPUs", "Domain" },
     { "attach-device", cmd_attach_device, CLI_NEEDS_CONN, OPTS(AFFECT_OPTS),
       ARGS(DOMARG, { "file", true, "device XML" }), "attach a device (hotplug)", "Domain" },
     { "detach-device", cmd_detach_device, CLI_NEEDS_CONN, OPTS(AFFECT_OPTS),

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "core.h"
+#include "schema.h"
 #include "uuid.h"
 
 /* A call that changes nothing but the driver's state: (conn, ref, flags). */
@@ -515,6 +516,40 @@ VIRTKIT_API int virtkit_domain_set_memory(virtkit_domain *dom, unsigned long lon
         return -1;
     }
     return 0;
+}
+
+static int domain_pin(virtkit_domain *dom, int vcpu, const char *cpuset, unsigned int flags)
+{
+    VK_ENTRY_OBJ_RW(dom, flags, AFFECT_FLAGS, -1);
+    VK_AUTOFREE(char *) why = NULL;
+    if (!cpuset || vk_cpuset_parse(cpuset, NULL, 0, &why) < 0) {
+        vk_error_invalid_arg("domain '%s': CPU list '%s': %s", dom->ref.name,
+                             cpuset ? cpuset : "(null)", why ? why : "missing");
+        return -1;
+    }
+    if (vcpu > 65535) {
+        vk_error_invalid_arg("domain '%s': vcpu %d is out of range", dom->ref.name, vcpu);
+        return -1;
+    }
+    int (*f)(vkp_conn *, const vkp_ref *, int, const char *, unsigned int) =
+        VK_HV(dom->conn, domain_pin, -1);
+    if (f(dom->conn->hv_conn, &dom->ref, vcpu, cpuset, flags) < 0) {
+        vk_ensure_error(dom->conn, "domain_pin");
+        return -1;
+    }
+    return 0;
+}
+
+VIRTKIT_API int virtkit_domain_pin_vcpu(virtkit_domain *dom, unsigned int vcpu,
+                                        const char *cpuset, unsigned int flags)
+{
+    return domain_pin(dom, vcpu > 65535 ? 65536 : (int)vcpu, cpuset, flags);
+}
+
+VIRTKIT_API int virtkit_domain_pin_emulator(virtkit_domain *dom, const char *cpuset,
+                                            unsigned int flags)
+{
+    return domain_pin(dom, -1, cpuset, flags);
 }
 
 VIRTKIT_API int virtkit_domain_set_vcpus(virtkit_domain *dom, unsigned int n, unsigned int flags)

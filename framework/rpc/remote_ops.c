@@ -433,6 +433,22 @@ OP_REF_NUM(r_domain_set_memory, domain_set_memory, unsigned long long)
 OP_REF_NUM(r_domain_set_vcpus, domain_set_vcpus, unsigned int)
 OP_STR_STR(r_save_image_get_xml, domain_save_image_get_xml)
 
+static int r_domain_pin(vkp_conn *k, const vkp_ref *ref, int vcpu, const char *cpuset,
+                        unsigned int flags)
+{
+    ARENA(a);
+    VkRef r_ = VK_REF__INIT;
+    vk_rpc_ref_to_wire(ref, &r_);
+    VkPinArgs args = VK_PIN_ARGS__INIT;
+    args.ref = &r_;
+    args.has_vcpu = 1;
+    args.vcpu = vcpu;
+    args.cpuset = (char *)cpuset;
+    args.has_flags = 1;
+    args.flags = flags;
+    return call(k, VK_PROC_domain_pin, &args.base, NULL, &a);
+}
+
 static int r_domain_create(vkp_conn *k, const vkp_ref *ref, unsigned int flags, vkp_ref *out)
 {
     ARENA(a);
@@ -626,6 +642,7 @@ const vkp_hypervisor_ops vk_remote_hv_ops = {
     .domain_set_autostart = r_domain_set_autostart,
     .domain_set_memory = r_domain_set_memory,
     .domain_set_vcpus = r_domain_set_vcpus,
+    .domain_pin = r_domain_pin,
     .domain_attach_device = r_domain_attach_device,
     .domain_detach_device = r_domain_detach_device,
     .domain_update_device = r_domain_update_device,

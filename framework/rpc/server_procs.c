@@ -539,6 +539,18 @@ static int srv_domain_set_vcpus(srv_call *c, const ProtobufCMessage *args_,
     return empty_ret(c, virtkit_domain_set_vcpus(d, (unsigned int)in->value, in->flags), ret);
 }
 
+static int srv_domain_pin(srv_call *c, const ProtobufCMessage *args_, ProtobufCMessage **ret)
+{
+    ARGS(VkPinArgs);
+    virtkit_domain *d = dom_arg(c, in->ref);
+    if (!d)
+        return -1;
+    int r = in->vcpu < 0 ? virtkit_domain_pin_emulator(d, in->cpuset, in->flags)
+                         : virtkit_domain_pin_vcpu(d, (unsigned int)in->vcpu, in->cpuset,
+                                                   in->flags);
+    return empty_ret(c, r, ret);
+}
+
 static int srv_domain_get_all_stats(srv_call *c, const ProtobufCMessage *args_,
                                     ProtobufCMessage **ret)
 {

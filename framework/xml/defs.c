@@ -377,6 +377,20 @@ int vk_def_append(vk_xnode *n, const char *path, vk_xnode *child)
     return 0;
 }
 
+vk_xnode *vk_def_add(vk_xnode *n, const char *path, const char *element)
+{
+    VK_AUTOFREE(char *) full = vk_str_empty(path) ? vk_strdup(element)
+                                                  : vk_asprintf("%s/%s", path, element);
+    VK_AUTOFREE(char *) last = NULL;
+    bool bad;
+    vk_xnode *at = walk(n, full, &last, &bad, true);
+    if (bad || !at || !schema_knows(n, full, at, last))
+        return NULL;
+    vk_xnode *c = vk_xnode_new(last, at->schema ? vk_schema_child(at->schema, last) : NULL);
+    vk_schema_insert(at, c);
+    return c;
+}
+
 int vk_def_remove(vk_xnode *n, const char *path, size_t idx)
 {
     VK_AUTOFREE(char *) last = NULL;
@@ -408,6 +422,11 @@ static int api_parse(vkp_def_kind kind, const char *xml, unsigned int flags, vkp
 static char *api_format(const vkp_def *d, unsigned int flags)
 {
     return vk_def_format((const vk_xnode *)d, flags);
+}
+
+static vkp_def *api_add(vkp_def *d, const char *path, const char *element)
+{
+    return (vkp_def *)vk_def_add((vk_xnode *)d, path, element);
 }
 
 static vkp_def *api_copy(const vkp_def *d)
@@ -528,6 +547,7 @@ const vkp_def_api vk_def_api = {
     .child_mut = api_child_mut,
     .set = api_set,
     .append = api_append,
+    .add = api_add,
     .remove = api_remove,
     .parent = api_parent,
     .line = api_line,

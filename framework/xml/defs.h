@@ -32,6 +32,10 @@ size_t vk_def_count(const vk_xnode *n, const char *path);
 vk_xnode *vk_def_child(const vk_xnode *n, const char *path, size_t idx);
 int vk_def_set(vk_xnode *n, const char *path, const char *value);
 int vk_def_append(vk_xnode *n, const char *path, vk_xnode *child);
+/* A new empty <element> under the node at path (created when missing; ""
+ * for n itself), in schema order; NULL with an error when the schema has
+ * no such child there. */
+vk_xnode *vk_def_add(vk_xnode *n, const char *path, const char *element);
 int vk_def_remove(vk_xnode *n, const char *path, size_t idx);
 
 /* The table handed to plugins. */

@@ -492,6 +492,8 @@ int qemu_op_domain_get_autostart(vkp_conn *c, const vkp_ref *dom, int *autostart
 int qemu_op_domain_set_autostart(vkp_conn *c, const vkp_ref *dom, int autostart);
 int qemu_op_domain_set_memory(vkp_conn *c, const vkp_ref *dom, unsigned long long kib,
                                      unsigned int flags);
+int qemu_op_domain_pin(vkp_conn *c, const vkp_ref *dom, int vcpu, const char *cpuset,
+                       unsigned int flags);
 int qemu_op_domain_set_vcpus(vkp_conn *c, const vkp_ref *dom, unsigned int n,
                                     unsigned int flags);
 

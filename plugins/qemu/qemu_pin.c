@@ -20,6 +20,7 @@
 #include <stdlib.h>
 
 #include "qemu.h"
+#include "vk_pin_def.h"
 
 /* "0-3,^2,6" into set; -1 with an error naming what (the XML parser has
  * checked the syntax already; this also bounds the CPU numbers). */
@@ -88,6 +89,52 @@ static const char *vcpupin_of(const vkp_def *live, int64_t idx)
     return NULL;
 }
 
+/* The vCPU threads of a running qemu, by cpu-index (query-cpus-fast);
+ * idx and tids host->alloc'd, *n entries. */
+static int vcpu_threads(qemu_dom *d, int64_t **idx, pid_t **tids, size_t *n)
+{
+    VKC_AUTOJSON cpus = NULL;
+    if (qemu_dom_qmp(d, "query-cpus-fast", NULL, &cpus) < 0)
+        return -1;
+    *n = cpus ? json_object_array_length(cpus) : 0;
+    *idx = vkc_alloc((*n + 1) * sizeof(**idx));
+    *tids = vkc_alloc((*n + 1) * sizeof(**tids));
+    for (size_t i = 0; i < *n; i++) {
+        json_object *c = json_object_array_get_idx(cpus, i);
+        int64_t tid = 0;
+        (*idx)[i] = -1;
+        vkc_json_i64(c, "cpu-index", &(*idx)[i]);
+        vkc_json_i64(c, "thread-id", &tid);
+        (*tids)[i] = (pid_t)tid;
+    }
+    return 0;
+}
+
+/* Every thread of pid that is not a vCPU: the main loop, I/O, RCU... */
+static int pin_emulator(qemu_dom *d, pid_t pid, const pid_t *vcpu_tids, size_t n,
+                        const char *set)
+{
+    char dir[64];
+    snprintf(dir, sizeof(dir), "/proc/%d/task", (int)pid);
+    DIR *dh = opendir(dir);
+    if (!dh) {
+        vkc_error_system(errno, "domain '%s': cannot list qemu's threads in %s", d->name, dir);
+        return -1;
+    }
+    struct dirent *e;
+    int r = 0;
+    while (r == 0 && (e = readdir(dh))) {
+        pid_t tid = (pid_t)atoi(e->d_name);
+        bool is_vcpu = false;
+        for (size_t i = 0; i < n && !is_vcpu; i++)
+            is_vcpu = vcpu_tids[i] == tid;
+        if (tid > 0 && !is_vcpu)
+            r = pin(tid, set, d->name, "the emulator");
+    }
+    closedir(dh);
+    return r;
+}
+
 int qemu_process_pin(qemu_dom *d, pid_t pid)
 {
     const vkp_def *live = d->live;
@@ -95,54 +142,115 @@ int qemu_process_pin(qemu_dom *d, pid_t pid)
     const char *emu = qemu_def_str(live, "cputune/emulatorpin/@cpuset");
     if (!dflt && !emu && qemu_def_count(live, "cputune/vcpupin") == 0)
         return 0;
-    VKC_AUTOJSON cpus = NULL;
-    if (qemu_dom_qmp(d, "query-cpus-fast", NULL, &cpus) < 0)
+    int64_t *idx = NULL;
+    pid_t *tids = NULL;
+    size_t n = 0;
+    if (vcpu_threads(d, &idx, &tids, &n) < 0)
         return -1;
-    size_t n = cpus ? json_object_array_length(cpus) : 0;
-    pid_t *vcpu_tids = vkc_alloc((n + 1) * sizeof(*vcpu_tids));
-    int r = -1;
-    for (size_t i = 0; i < n; i++) {
-        json_object *c = json_object_array_get_idx(cpus, i);
-        int64_t idx = -1, tid = 0;
-        vkc_json_i64(c, "cpu-index", &idx);
-        vkc_json_i64(c, "thread-id", &tid);
-        vcpu_tids[i] = (pid_t)tid;
-        const char *set = vcpupin_of(live, idx);
+    int r = 0;
+    for (size_t i = 0; i < n && r == 0; i++) {
+        const char *set = vcpupin_of(live, idx[i]);
         if (!set)
             set = dflt;
         char what[64];
-        snprintf(what, sizeof(what), "vcpu %lld", (long long)idx);
-        if (set && tid > 0 && pin((pid_t)tid, set, d->name, what) < 0)
-            goto out;
+        snprintf(what, sizeof(what), "vcpu %lld", (long long)idx[i]);
+        if (set && tids[i] > 0)
+            r = pin(tids[i], set, d->name, what);
     }
     const char *emu_set = emu ? emu : dflt;
-    if (emu_set) {
-        /* every thread that is not a vCPU: the main loop, I/O, RCU... */
-        char dir[64];
-        snprintf(dir, sizeof(dir), "/proc/%d/task", (int)pid);
-        DIR *dh = opendir(dir);
-        if (!dh) {
-            vkc_error_system(errno, "domain '%s': cannot list qemu's threads in %s", d->name,
-                             dir);
-            goto out;
-        }
-        struct dirent *e;
-        while ((e = readdir(dh))) {
-            pid_t tid = (pid_t)atoi(e->d_name);
-            bool is_vcpu = false;
-            for (size_t i = 0; i < n && !is_vcpu; i++)
-                is_vcpu = vcpu_tids[i] == tid;
-            if (tid > 0 && !is_vcpu && pin(tid, emu_set, d->name, "the emulator") < 0) {
-                closedir(dh);
-                goto out;
-            }
-        }
-        closedir(dh);
-    }
-    r = 0;
-out:
-    free(vcpu_tids);
+    if (r == 0 && emu_set)
+        r = pin_emulator(d, pid, tids, n, emu_set);
+    free(idx);
+    free(tids);
     return r;
+}
+
+/* ------------------------------------------------------- the pin op -- */
+
+typedef struct {
+    int vcpu;
+    const char *cpuset;
+    unsigned int flags;
+} pin_args;
+
+static int check_vcpu(qemu_dom *d, const vkp_def *def, int vcpu)
+{
+    uint64_t n = 1;
+    pthread_mutex_lock(&d->lock);
+    qemu_def_u64(def, "vcpu", &n);
+    pthread_mutex_unlock(&d->lock);
+    if (vcpu >= 0 && (uint64_t)vcpu >= n) {
+        QEMU_ERR(VIRTKIT_ERR_INVALID_ARG, "domain '%s' has no vcpu %d (it has %llu)", d->name,
+                 vcpu, (unsigned long long)n);
+        return -1;
+    }
+    return 0;
+}
+
+static int pin_live(qemu_dom *d, int vcpu, const char *cpuset)
+{
+    pthread_mutex_lock(&d->lock);
+    pid_t pid = d->proc ? d->proc->pid : 0;
+    pthread_mutex_unlock(&d->lock);
+    int64_t *idx = NULL;
+    pid_t *tids = NULL;
+    size_t n = 0;
+    if (vcpu_threads(d, &idx, &tids, &n) < 0)
+        return -1;
+    int r = -1;
+    if (vcpu < 0) {
+        r = pin_emulator(d, pid, tids, n, cpuset);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            if (idx[i] != vcpu)
+                continue;
+            char what[64];
+            snprintf(what, sizeof(what), "vcpu %d", vcpu);
+            r = pin(tids[i], cpuset, d->name, what);
+            break;
+        }
+        if (r < 0 && !H->error_code())
+            QEMU_ERR(VIRTKIT_ERR_INVALID_ARG, "domain '%s': qemu has no vcpu %d running",
+                     d->name, vcpu);
+    }
+    free(idx);
+    free(tids);
+    return r;
+}
+
+static int do_pin(qemu_dom *d, void *arg)
+{
+    pin_args *a = arg;
+    unsigned int flags = qemu_affect_flags(d, a->flags);
+    if (qemu_check_affect(d, flags) < 0)
+        return -1;
+    if (flags & VIRTKIT_DOMAIN_AFFECT_LIVE) {
+        if (check_vcpu(d, d->live, a->vcpu) < 0 || pin_live(d, a->vcpu, a->cpuset) < 0)
+            return -1;
+        pthread_mutex_lock(&d->lock);
+        if (vk_pin_record(H->def, d->live, a->vcpu, a->cpuset) < 0)
+            vkc_error_reset(); /* the threads are pinned; the live XML lags */
+        pthread_mutex_unlock(&d->lock);
+        qemu_process_write_status(d);
+    }
+    if (flags & VIRTKIT_DOMAIN_AFFECT_CONFIG) {
+        if (check_vcpu(d, d->def, a->vcpu) < 0)
+            return -1;
+        pthread_mutex_lock(&d->lock);
+        int sr = vk_pin_record(H->def, d->def, a->vcpu, a->cpuset);
+        pthread_mutex_unlock(&d->lock);
+        if (sr < 0 || qemu_dom_save_config(d) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int qemu_op_domain_pin(vkp_conn *c, const vkp_ref *ref, int vcpu, const char *cpuset,
+                       unsigned int flags)
+{
+    pin_args a = { vcpu, cpuset, flags };
+    return qemu_with_job(c->drv, ref, QEMU_JOB_MODIFY, vcpu < 0 ? "emulator pin" : "vcpu pin",
+                         do_pin, &a);
 }
 
 /* ------------------------------------------------------- cgroup limits -- */

@@ -350,6 +350,7 @@ const vkp_hypervisor_ops qemu_hypervisor_ops = {
     .domain_set_autostart = qemu_op_domain_set_autostart,
     .domain_set_memory = qemu_op_domain_set_memory,
     .domain_set_vcpus = qemu_op_domain_set_vcpus,
+    .domain_pin = qemu_op_domain_pin,
     .domain_attach_device = qemu_op_attach_device,
     .domain_detach_device = qemu_op_detach_device,
     .domain_update_device = qemu_op_update_device,

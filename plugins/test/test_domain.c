@@ -30,6 +30,7 @@
 #include <zlib.h>
 
 #include "test.h"
+#include "vk_pin_def.h"
 
 #define ERR(code, ...) H->error(code, VIRTKIT_SUB_HYPERVISOR, __VA_ARGS__)
 
@@ -993,6 +994,33 @@ out:
     return r;
 }
 
+static int t_domain_pin(vkp_conn *c, const vkp_ref *ref, int vcpu, const char *cpuset,
+                        unsigned int flags)
+{
+    pthread_mutex_lock(&c->lock);
+    int r = -1;
+    vkp_def *defs[2];
+    test_dom *d = find_ref(c, ref);
+    if (!d || affected(d, flags, &defs[0], &defs[1]) < 0)
+        goto out;
+    for (int i = 0; i < 2; i++) {
+        uint64_t n = 1;
+        if (defs[i] && vcpu >= 0 && H->def->get_u64(defs[i], "vcpu", &n) >= 0 &&
+            (uint64_t)vcpu >= n) {
+            ERR(VIRTKIT_ERR_INVALID_ARG, "domain '%s' has no vcpu %d (it has %llu)", d->name,
+                vcpu, (unsigned long long)n);
+            goto out;
+        }
+    }
+    for (int i = 0; i < 2; i++)
+        if (defs[i] && vk_pin_record(H->def, defs[i], vcpu, cpuset) < 0)
+            goto out;
+    r = 0;
+out:
+    pthread_mutex_unlock(&c->lock);
+    return r;
+}
+
 static int t_domain_set_vcpus(vkp_conn *c, const vkp_ref *ref, unsigned int n, unsigned int flags)
 {
     pthread_mutex_lock(&c->lock);
@@ -1436,6 +1464,7 @@ const vkp_hypervisor_ops test_hypervisor_ops = {
     .domain_set_autostart = t_domain_set_autostart,
     .domain_set_memory = t_domain_set_memory,
     .domain_set_vcpus = t_domain_set_vcpus,
+    .domain_pin = t_domain_pin,
     .domain_attach_device = t_domain_attach_device,
     .domain_detach_device = t_domain_detach_device,
     .domain_update_device = t_domain_update_device,

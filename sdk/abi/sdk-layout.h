@@ -3,11 +3,11 @@
  * sdk/abi/virtkit-plugin-1.abi. Do not edit.
  *
  * Size and member offsets (bytes, LP64) of every struct a plugin and the
- * core share, as of plugin ABI 1.0. Checked by
+ * core share, as of plugin ABI 1.1. Checked by
  * tests/plugins/sdk-layout-test.c.
  */
 #define VK_LAYOUT_ABI_MAJOR 1
-#define VK_LAYOUT_ABI_MINOR 0
+#define VK_LAYOUT_ABI_MINOR 1
 
 VK_LAYOUT_STRUCT(virtkit_domain_info, 40)
 VK_LAYOUT_MEMBER(virtkit_domain_info, version, 0)
@@ -51,7 +51,7 @@ VK_LAYOUT_MEMBER(virtkit_volume_info, type, 4)
 VK_LAYOUT_MEMBER(virtkit_volume_info, capacity, 8)
 VK_LAYOUT_MEMBER(virtkit_volume_info, allocation, 16)
 
-VK_LAYOUT_STRUCT(vkp_def_api, 192)
+VK_LAYOUT_STRUCT(vkp_def_api, 200)
 VK_LAYOUT_MEMBER(vkp_def_api, struct_size, 0)
 VK_LAYOUT_MEMBER(vkp_def_api, parse, 8)
 VK_LAYOUT_MEMBER(vkp_def_api, format, 16)
@@ -76,6 +76,7 @@ VK_LAYOUT_MEMBER(vkp_def_api, nth_child, 160)
 VK_LAYOUT_MEMBER(vkp_def_api, uuid_parse, 168)
 VK_LAYOUT_MEMBER(vkp_def_api, uuid_format, 176)
 VK_LAYOUT_MEMBER(vkp_def_api, uuid_generate, 184)
+VK_LAYOUT_MEMBER(vkp_def_api, add, 192)
 
 VK_LAYOUT_STRUCT(vkp_descriptor, 104)
 VK_LAYOUT_MEMBER(vkp_descriptor, struct_size, 0)
@@ -134,7 +135,7 @@ VK_LAYOUT_MEMBER(vkp_host, params, 240)
 VK_LAYOUT_MEMBER(vkp_host, node, 248)
 VK_LAYOUT_MEMBER(vkp_host, write_file_atomic, 256)
 
-VK_LAYOUT_STRUCT(vkp_hypervisor_ops, 432)
+VK_LAYOUT_STRUCT(vkp_hypervisor_ops, 440)
 VK_LAYOUT_MEMBER(vkp_hypervisor_ops, struct_size, 0)
 VK_LAYOUT_MEMBER(vkp_hypervisor_ops, open, 8)
 VK_LAYOUT_MEMBER(vkp_hypervisor_ops, close, 16)
@@ -189,6 +190,7 @@ VK_LAYOUT_MEMBER(vkp_hypervisor_ops, migrate_confirm, 400)
 VK_LAYOUT_MEMBER(vkp_hypervisor_ops, list_all_nodedevs, 408)
 VK_LAYOUT_MEMBER(vkp_hypervisor_ops, nodedev_get_xml, 416)
 VK_LAYOUT_MEMBER(vkp_hypervisor_ops, node_get_hugepages, 424)
+VK_LAYOUT_MEMBER(vkp_hypervisor_ops, domain_pin, 432)
 
 VK_LAYOUT_STRUCT(vkp_network_ops, 144)
 VK_LAYOUT_MEMBER(vkp_network_ops, struct_size, 0)

@@ -66,6 +66,15 @@ bad 1 "no domain named 'nope'" dominfo nope
 ok dumpxml test; has "<name>test</name>"
 ok domstats --json; json; has '"state.state": 1'
 ok domstats test; has "balloon.current=2097152"
+# CPU pinning (API 1.1): recorded in the live definition (one shell
+# session: test:///default lives as long as its process)
+n=$((n + 1))
+printf 'vcpupin test 1 0-3\nemulatorpin test 4-7\ndumpxml test\n' |
+    "$V" -c "$URI" >"$T/out" 2>"$T/err" || fail "pin session failed: $(cat "$T/err")"
+has "<vcpupin vcpu='1' cpuset='0-3'/>"; has "<emulatorpin cpuset='4-7'/>"
+bad 1 "has no vcpu 7" vcpupin test 7 0
+bad 1 "CPU list 'x': expected a CPU list" vcpupin test 0 x
+bad 1 "'x' is not a vcpu number" vcpupin test x 0
 
 cat >"$T/d.xml" <<'XMLEND'
 <domain type='test'>

@@ -330,6 +330,24 @@ static void test_get_xml_and_info(void **state)
     VKT_OK(virtkit_domain_get_info(d, &info));
     assert_int_equal(info.nr_vcpus, 1);
     assert_int_equal(virtkit_domain_set_vcpus(d, 0, 0), -1);
+    /* pinning: live and config both record it; bad lists and flags refused */
+    VKT_OK(virtkit_domain_pin_vcpu(d, 0, "2-3",
+                                   VIRTKIT_DOMAIN_AFFECT_LIVE | VIRTKIT_DOMAIN_AFFECT_CONFIG));
+    VKT_OK(virtkit_domain_pin_emulator(d, "0", 0));
+    char *x = VKT_NONNULL(virtkit_domain_get_xml(d, 0));
+    assert_non_null(strstr(x, "<vcpupin vcpu='0' cpuset='2-3'/>"));
+    assert_non_null(strstr(x, "<emulatorpin cpuset='0'/>"));
+    free(x);
+    x = VKT_NONNULL(virtkit_domain_get_xml(d, VIRTKIT_DOMAIN_XML_INACTIVE));
+    assert_non_null(strstr(x, "<vcpupin vcpu='0' cpuset='2-3'/>"));
+    assert_null(strstr(x, "<emulatorpin"));
+    free(x);
+    assert_int_equal(virtkit_domain_pin_vcpu(d, 0, NULL, 0), -1);
+    VKT_ERROR(VIRTKIT_ERR_INVALID_ARG, "CPU list '(null)'");
+    assert_int_equal(virtkit_domain_pin_vcpu(d, 0, "3-1", 0), -1);
+    VKT_ERROR(VIRTKIT_ERR_INVALID_ARG, "runs backwards");
+    assert_int_equal(virtkit_domain_pin_emulator(d, "0", 1u << 7), -1);
+    VKT_ERROR(VIRTKIT_ERR_INVALID_FLAGS, "");
     virtkit_domain_free(d);
     virtkit_connect_close(c);
 }

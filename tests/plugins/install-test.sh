@@ -13,7 +13,7 @@
 #    install; `make install` puts example.so and its manifest into the
 #    plugin directory the SDK's pkg-config file names.
 # 3. The installed, unmodified `virtkit` lists the plugin without loading
-#    it, loads it (ABI 1.0) and drives its domains through a whole
+#    it, loads it (ABI 1.1) and drives its domains through a whole
 #    lifecycle; its errors reach the user.
 # 4. The example rebuilt against a newer SDK minor (a copy of the installed
 #    plugin.h with VIRTKIT_PLUGIN_ABI_MINOR + 1 first on the include path)
@@ -119,10 +119,10 @@ fi
 # ---- 3. the installed CLI drives it --------------------------------------
 "$virtkit" plugins --json >"$tmp/plugins0" 2>&1
 check "listed from its manifest without loading" "$tmp/plugins0" \
-    '"name": "example", "version": "1.0.0", "abi": "1.0", "kinds": "hypervisor", "schemes": "example", "state": "available"'
+    '"name": "example", "version": "1.0.0", "abi": "1.1", "kinds": "hypervisor", "schemes": "example", "state": "available"'
 "$virtkit" plugins --load --json >"$tmp/plugins1" 2>&1
-check "loads, ABI 1.0" "$tmp/plugins1" \
-    '"name": "example", "version": "1.0.0", "abi": "1.0", "kinds": "hypervisor", "schemes": "example", "state": "loaded"'
+check "loads, ABI 1.1" "$tmp/plugins1" \
+    '"name": "example", "version": "1.0.0", "abi": "1.1", "kinds": "hypervisor", "schemes": "example", "state": "loaded"'
 
 if "$virtkit" -c example:///default list --all >"$tmp/list" 2>&1; then
     check "list --all shows the default domain" "$tmp/list" "demo   running"

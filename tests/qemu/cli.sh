@@ -126,16 +126,30 @@ if [ "$(nproc)" -ge 2 ]; then
         "$ROOT/cli.xml" >"$ROOT/pin.xml"
     check "a pinned domain starts" "created" "$(vk create "$ROOT/pin.xml" 2>&1)"
     PID=$(pgrep -f 'guest=pin,' | head -1)
-    PINS=""
-    for t in /proc/$PID/task/*; do
-        PINS="$PINS$(cat "$t/comm"):$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "$t/status");"
-    done
+    pins() { # "thread name:allowed CPUs;" for every thread of qemu
+        for t in /proc/$PID/task/*; do
+            printf '%s:%s;' "$(cat "$t/comm")" \
+                "$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "$t/status")"
+        done
+    }
+    PINS=$(pins)
     check "vCPU 0 runs on CPU 0" "CPU 0/TCG:0;" "$PINS"
     check "vCPU 1 runs on CPU 1" "CPU 1/TCG:1;" "$PINS"
     check "the main thread runs on CPU 1" "qemu-system-x86:1;" "$PINS"
     case $PINS in
     *":0-1;"*) echo "FAIL: a qemu thread was left unpinned: $PINS"; fails=$((fails + 1)) ;;
     esac
+    # and re-pinned while it runs
+    vk vcpupin pin 0 1 >/dev/null 2>&1
+    vk emulatorpin pin 0 >/dev/null 2>&1
+    PINS=$(pins)
+    check "vcpupin moves vCPU 0 to CPU 1" "CPU 0/TCG:1;" "$PINS"
+    check "emulatorpin moves the main thread to CPU 0" "qemu-system-x86:0;" "$PINS"
+    check "vCPU 1 stays on CPU 1" "CPU 1/TCG:1;" "$PINS"
+    check "the live XML records the pins" "<vcpupin vcpu='0' cpuset='1'/>" "$(vk dumpxml pin 2>&1)"
+    check "a vcpu the domain lacks is refused" "has no vcpu 5" "$(vk vcpupin pin 5 0 2>&1)"
+    check "a transient domain has no config to pin" "transient" \
+        "$(vk vcpupin pin 0 1 --config 2>&1)"
     vk destroy pin >/dev/null 2>&1
     sed -e "s#<vcpupin vcpu='1' cpuset='1'/>#<vcpupin vcpu='1' cpuset='1000'/>#" "$ROOT/pin.xml" >"$ROOT/pin-bad.xml"
     check "a pin to an absent CPU fails the start" "cannot pin vcpu 1" "$(vk create "$ROOT/pin-bad.xml" 2>&1)"

@@ -235,6 +235,14 @@ VIRTKIT_API int virtkit_domain_set_memory(virtkit_domain *dom, unsigned long lon
                                           unsigned int flags);
 VIRTKIT_API int virtkit_domain_set_vcpus(virtkit_domain *dom, unsigned int nvcpus,
                                          unsigned int flags);
+/* CPU placement (since 1.1): the host CPUs vCPU `vcpu`, or the emulator's
+ * other threads, may run on, as a CPU list "0-3,^2,8"; live and/or in the
+ * configuration (AFFECT_*), shown in the XML as <cputune><vcpupin> and
+ * <emulatorpin>. */
+VIRTKIT_API int virtkit_domain_pin_vcpu(virtkit_domain *dom, unsigned int vcpu,
+                                        const char *cpuset, unsigned int flags);
+VIRTKIT_API int virtkit_domain_pin_emulator(virtkit_domain *dom, const char *cpuset,
+                                            unsigned int flags);
 /* Hotplug: attach/detach/update one device given as XML (<disk>, ...). */
 VIRTKIT_API int virtkit_domain_attach_device(virtkit_domain *dom, const char *xml,
                                              unsigned int flags);

@@ -130,6 +130,12 @@ typedef struct vkp_def_api {
     /* Format 16 bytes into buf (VIRTKIT_UUID_STRING_BUFLEN). */
     void (*uuid_format)(const unsigned char uuid[16], char *buf);
     void (*uuid_generate)(unsigned char uuid[16]);
+
+    /* ---- since SDK 1.1 ---- */
+    /* A new empty <element> under the node at path (created when missing;
+     * "" for node itself), in schema order, to fill with set(); NULL with
+     * an error when the schema has no such child there. */
+    vkp_def *(*add)(vkp_def *node, const char *path, const char *element);
 } vkp_def_api;
 
 /* Typed parameter lists (virtkit_params), for stats and tunables. */

@@ -133,6 +133,14 @@ struct vkp_hypervisor_ops {
     int (*list_all_nodedevs)(vkp_conn *conn, char ***names, char ***parents, unsigned int flags);
     char *(*nodedev_get_xml)(vkp_conn *conn, const char *name, unsigned int flags);
     int (*node_get_hugepages)(vkp_conn *conn, virtkit_params **params);
+
+    /* ---- since SDK 1.1 ---- */
+    /* Pin vCPU `vcpu` (-1: the emulator's other threads) to cpuset ("0-3,^2",
+     * checked by the core), in the live domain and/or its configuration
+     * (VIRTKIT_DOMAIN_AFFECT_*), recording it as <cputune><vcpupin> or
+     * <emulatorpin>. */
+    int (*domain_pin)(vkp_conn *conn, const vkp_ref *dom, int vcpu, const char *cpuset,
+                      unsigned int flags);
 };
 
 #ifdef __cplusplus

@@ -29,7 +29,7 @@ extern "C" {
 
 #define VIRTKIT_PLUGIN_MAGIC 0x564b504cu /* "VKPL" */
 #define VIRTKIT_PLUGIN_ABI_MAJOR 1
-#define VIRTKIT_PLUGIN_ABI_MINOR 0
+#define VIRTKIT_PLUGIN_ABI_MINOR 1
 
 typedef enum {
     VKP_KIND_HYPERVISOR = 1 << 0,
