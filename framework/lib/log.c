@@ -15,7 +15,6 @@ static vk_log_level log_level = VK_LOG_NONE;
 static FILE *log_out;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t log_once = PTHREAD_ONCE_INIT;
-static bool bad_level_env; /* VIRTKIT_LOG_LEVEL named no level: said once */
 
 static const char *const level_names[] = {
     [VK_LOG_DEBUG] = "debug",
@@ -47,16 +46,17 @@ static void log_env_once(void)
         log_level = (vk_log_level)l;
     if (file && *file)
         vk_log_set_file(file);
-    bad_level_env = lvl && *lvl && l < 0;
+    /* whatever the level: whoever set the variable wants to know (log_write
+     * takes only log_lock, never this once) */
+    if (lvl && *lvl && l < 0)
+        log_write_f(VK_LOG_ERROR, "log",
+                    "VIRTKIT_LOG_LEVEL='%s' is none of debug, info, warn, error, none: ignored",
+                    lvl);
 }
 
 void vk_log_init_from_env(void)
 {
     pthread_once(&log_once, log_env_once);
-    if (__atomic_exchange_n(&bad_level_env, false, __ATOMIC_RELAXED))
-        /* whatever the level: whoever set the variable wants to know */
-        log_write_f(VK_LOG_ERROR, "log", "VIRTKIT_LOG_LEVEL='%s' is none of debug, info, warn, error, none: "
-                "ignored", getenv("VIRTKIT_LOG_LEVEL"));
 }
 
 void vk_log_set_level(vk_log_level level)

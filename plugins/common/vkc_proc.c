@@ -301,32 +301,20 @@ char vkc_proc_state(pid_t pid)
 
 char *vkc_proc_describe(pid_t pid)
 {
-    char path[64], buf[1024], *f[16];
-    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-    if (read_stat(path, f, 16, buf, sizeof(buf), NULL, 0) < 13)
+    char state = vkc_proc_state(pid);
+    long long cpu_ns = vkc_proc_cpu_ns(pid, NULL, 0);
+    if (!state || cpu_ns < 0)
         return vkc_strdup("gone");
-    /* fields 14 and 15 (utime, stime) are f[11] and f[12] */
-    uint64_t ut = 0, st = 0;
-    vkc_parse_u64(f[11], 10, &ut);
-    vkc_parse_u64(f[12], 10, &st);
-    long hz = sysconf(_SC_CLK_TCK);
-    if (hz <= 0)
-        hz = 100;
-    char state = f[0][0];
-    char wchan[128] = "";
+    char path[64];
     snprintf(path, sizeof(path), "/proc/%d/wchan", (int)pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        ssize_t n = read(fd, wchan, sizeof(wchan) - 1);
-        close(fd);
-        wchan[n > 0 ? n : 0] = 0;
+    VK_AUTOFREE(char *) wchan = vkc_file_read(path, 128, NULL);
+    if (!wchan)
+        vkc_error_reset();
+    else
         wchan[strcspn(wchan, "\n")] = 0;
-        if (vkc_streq(wchan, "0"))
-            wchan[0] = 0;
-    }
-    return vkc_asprintf("state %c, cpu %llu ms%s%s", state,
-                        (unsigned long long)((ut + st) * 1000 / (uint64_t)hz),
-                        wchan[0] ? ", main thread in " : "", wchan);
+    bool waits = wchan && *wchan && !vkc_streq(wchan, "0");
+    return vkc_asprintf("state %c, cpu %lld ms%s%s", state, cpu_ns / 1000000,
+                        waits ? ", main thread in " : "", waits ? wchan : "");
 }
 
 long long vkc_proc_cpu_ns(pid_t pid, unsigned long long *vcpu_ns, size_t nvcpu)
