@@ -16,6 +16,7 @@
 #include "error.h"
 #include "schema.h"
 #include "uuid.h"
+#include "vk_cpuset.h"
 
 static int why_set(char **why, const char *fmt, ...) VK_PRINTF(2, 3);
 static int why_set(char **why, const char *fmt, ...)
@@ -235,78 +236,17 @@ static int check_abspath(const char *v, const char *const *values, char **norm, 
     return 0;
 }
 
-/* "0-3,^2,8": the syntax libvirt uses for vcpu/numa sets. The highest CPU
- * accepted (16383) matches libvirt's VIR_DOMAIN_CPUMASK_LEN. */
-#define CPUSET_MAX 16383
-
 int vk_cpuset_parse(const char *v, uint8_t *bits, size_t nbits, char **why)
 {
-    const char *p = v;
-    if (bits)
-        memset(bits, 0, (nbits + 7) / 8);
-    if (!*p)
-        return why_set(why, "expected a CPU list like 0-3,^2,8");
-    bool any = false;
-    while (*p) {
-        while (*p == ' ')
-            p++;
-        bool neg = false;
-        if (*p == '^') {
-            neg = true;
-            p++;
-        }
-        if (!isdigit((unsigned char)*p))
-            return why_set(why, "expected a CPU list like 0-3,^2,8");
-        char *end;
-        unsigned long a = strtoul(p, &end, 10), b;
-        p = end;
-        b = a;
-        if (*p == '-') {
-            p++;
-            if (neg || !isdigit((unsigned char)*p))
-                return why_set(why, "expected a CPU list like 0-3,^2,8");
-            b = strtoul(p, &end, 10);
-            if (b < a)
-                return why_set(why, "range %lu-%lu runs backwards", a, b);
-            p = end;
-        }
-        if (b > CPUSET_MAX)
-            return why_set(why, "CPU %lu is out of range (0-%d)", b, CPUSET_MAX);
-        for (unsigned long i = a; i <= b; i++) {
-            if (bits && i < nbits) {
-                if (neg)
-                    bits[i / 8] &= (uint8_t)~(1u << (i % 8));
-                else
-                    bits[i / 8] |= (uint8_t)(1u << (i % 8));
-            }
-        }
-        any |= !neg;
-        while (*p == ' ')
-            p++;
-        if (*p == ',') {
-            p++;
-            if (!*p)
-                return why_set(why, "expected a CPU list like 0-3,^2,8");
-        } else if (*p) {
-            return why_set(why, "expected a CPU list like 0-3,^2,8");
-        }
-    }
-    if (!any)
-        return why_set(why, "selects no CPU");
-    if (bits) {
-        bool set = false;
-        for (size_t i = 0; i < (nbits + 7) / 8; i++)
-            set |= bits[i] != 0;
-        if (!set)
-            return why_set(why, "selects no CPU");
-    }
-    return 0;
+    char err[96];
+    return vk_cpuset_scan(v, bits, nbits, NULL, err, sizeof(err)) < 0 ? why_set(why, "%s", err)
+                                                                       : 0;
 }
 
 static int check_cpuset(const char *v, const char *const *values, char **norm, char **why)
 {
-    uint8_t bits[(CPUSET_MAX + 8) / 8];
-    return vk_cpuset_parse(v, bits, CPUSET_MAX + 1, why);
+    uint8_t bits[(VK_CPUSET_MAX + 8) / 8];
+    return vk_cpuset_parse(v, bits, VK_CPUSET_MAX + 1, why);
 }
 
 static int check_ipaddr(const char *v, const char *const *values, char **norm, char **why)

@@ -20,39 +20,31 @@
 #include <stdlib.h>
 
 #include "qemu.h"
+#include "vk_cpuset.h"
 #include "vk_pin_def.h"
 
-/* "0-3,^2,6" into set; -1 with an error naming what (the XML parser has
- * checked the syntax already; this also bounds the CPU numbers). */
+/* A CPU list into set; -1 with an error naming what (the core checked the
+ * syntax already; a CPU beyond what cpu_set_t holds is refused here). */
 static int parse_cpuset(const char *s, cpu_set_t *set, const char *dom, const char *what)
 {
-    CPU_ZERO(set);
-    VK_AUTOFREE(char *) copy = vkc_strdup(s);
-    for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        while (*t == ' ')
-            t++;
-        bool neg = *t == '^';
-        if (neg)
-            t++;
-        char *end = NULL;
-        errno = 0;
-        unsigned long lo = strtoul(t, &end, 10), hi = lo;
-        if (end && *end == '-')
-            hi = strtoul(end + 1, &end, 10);
-        if (errno || end == t || (end && *end && *end != ' ') || hi < lo ||
-            hi >= CPU_SETSIZE) {
-            QEMU_ERR(VIRTKIT_ERR_CONFIG_UNSUPPORTED,
-                     "domain '%s': %s cpuset '%s': '%s' is not a CPU number or range below %d",
-                     dom, what, s, t, CPU_SETSIZE);
-            return -1;
-        }
-        for (unsigned long c = lo; c <= hi; c++) {
-            if (neg)
-                CPU_CLR(c, set);
-            else
-                CPU_SET(c, set);
-        }
+    uint8_t bits[CPU_SETSIZE / 8];
+    unsigned long highest = 0;
+    char err[96];
+    int r = vk_cpuset_scan(s, bits, CPU_SETSIZE, &highest, err, sizeof(err));
+    if (r == 0 && highest >= CPU_SETSIZE) {
+        snprintf(err, sizeof(err), "CPU %lu is beyond the %d this host can pin", highest,
+                 CPU_SETSIZE);
+        r = -1;
     }
+    if (r < 0) {
+        QEMU_ERR(VIRTKIT_ERR_CONFIG_UNSUPPORTED, "domain '%s': %s cpuset '%s': %s", dom, what,
+                 s, err);
+        return -1;
+    }
+    CPU_ZERO(set);
+    for (size_t c = 0; c < CPU_SETSIZE; c++)
+        if (bits[c / 8] & (1u << (c % 8)))
+            CPU_SET(c, set);
     return 0;
 }
 
