@@ -382,10 +382,10 @@ int qemu_with_job(qemu_driver *drv, const vkp_ref *ref, qemu_job_kind kind, cons
                   qemu_job_fn fn, void *arg);
 /* 0 when d runs, else -1 with "domain 'x' is not running". */
 int qemu_dom_check_active(qemu_dom *d);
-/* VIRTKIT_DOMAIN_AFFECT_CURRENT resolved (live when running, else
- * config), and the check that the targets exist. */
-unsigned int qemu_affect_flags(qemu_dom *d, unsigned int flags);
-int qemu_check_affect(qemu_dom *d, unsigned int flags);
+/* Resolve VIRTKIT_DOMAIN_AFFECT_CURRENT in *flags (live when running, else
+ * config) and check that the targets exist: -1 with an error when the
+ * domain is not running for LIVE, or transient for CONFIG. */
+int qemu_resolve_affect(qemu_dom *d, unsigned int *flags);
 /* Referenced copies of the domain list, for walks without driver->lock. */
 qemu_dom **qemu_dom_snapshot(qemu_driver *drv, size_t *n);
 void qemu_dom_snapshot_free(qemu_dom **list, size_t n);

@@ -264,15 +264,12 @@ int qemu_dom_check_active(qemu_dom *d)
     return 0;
 }
 
-unsigned int qemu_affect_flags(qemu_dom *d, unsigned int flags)
+int qemu_resolve_affect(qemu_dom *d, unsigned int *flags_io)
 {
-    if (flags & (VIRTKIT_DOMAIN_AFFECT_LIVE | VIRTKIT_DOMAIN_AFFECT_CONFIG))
-        return flags;
-    return flags | (qemu_dom_active(d) ? VIRTKIT_DOMAIN_AFFECT_LIVE : VIRTKIT_DOMAIN_AFFECT_CONFIG);
-}
-
-int qemu_check_affect(qemu_dom *d, unsigned int flags)
-{
+    unsigned int flags = *flags_io;
+    if (!(flags & (VIRTKIT_DOMAIN_AFFECT_LIVE | VIRTKIT_DOMAIN_AFFECT_CONFIG)))
+        flags |= qemu_dom_active(d) ? VIRTKIT_DOMAIN_AFFECT_LIVE : VIRTKIT_DOMAIN_AFFECT_CONFIG;
+    *flags_io = flags;
     if ((flags & VIRTKIT_DOMAIN_AFFECT_LIVE) && !qemu_dom_active(d)) {
         QEMU_ERR(VIRTKIT_ERR_OPERATION_INVALID, "domain '%s' is not running: cannot change it "
                  "live", d->name);

@@ -502,8 +502,8 @@ typedef struct {
 static int do_device(qemu_dom *d, void *arg)
 {
     device_args *a = arg;
-    unsigned int flags = qemu_affect_flags(d, a->flags);
-    if (qemu_check_affect(d, flags) < 0)
+    unsigned int flags = a->flags;
+    if (qemu_resolve_affect(d, &flags) < 0)
         return -1;
     if (flags & VIRTKIT_DOMAIN_AFFECT_LIVE) {
         int r;
@@ -586,8 +586,8 @@ static int do_update(qemu_dom *d, void *arg)
                  "by the qemu plugin", d->name);
         return -1;
     }
-    unsigned int flags = qemu_affect_flags(d, a->flags);
-    if (qemu_check_affect(d, flags) < 0)
+    unsigned int flags = a->flags;
+    if (qemu_resolve_affect(d, &flags) < 0)
         return -1;
     if ((flags & VIRTKIT_DOMAIN_AFFECT_LIVE)) {
         if (change_media_live(d, a->dev) < 0)

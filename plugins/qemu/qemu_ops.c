@@ -650,8 +650,8 @@ static int do_set_memory(qemu_dom *d, void *arg)
 {
     set_args *a = arg;
     unsigned long long kib = a->value;
-    unsigned int flags = qemu_affect_flags(d, a->flags);
-    if (qemu_check_affect(d, flags) < 0)
+    unsigned int flags = a->flags;
+    if (qemu_resolve_affect(d, &flags) < 0)
         return -1;
     char val[32];
     snprintf(val, sizeof(val), "%llu", kib);
@@ -711,8 +711,8 @@ int qemu_op_domain_set_memory(vkp_conn *c, const vkp_ref *ref, unsigned long lon
 static int do_set_vcpus(qemu_dom *d, void *arg)
 {
     set_args *a = arg;
-    unsigned int flags = qemu_affect_flags(d, a->flags);
-    if (qemu_check_affect(d, flags) < 0)
+    unsigned int flags = a->flags;
+    if (qemu_resolve_affect(d, &flags) < 0)
         return -1;
     if (flags & VIRTKIT_DOMAIN_AFFECT_LIVE) {
         QEMU_ERR(VIRTKIT_ERR_NO_SUPPORT, "domain '%s': changing the vcpus of a running domain "

@@ -213,8 +213,8 @@ static int pin_live(qemu_dom *d, int vcpu, const char *cpuset)
 static int do_pin(qemu_dom *d, void *arg)
 {
     pin_args *a = arg;
-    unsigned int flags = qemu_affect_flags(d, a->flags);
-    if (qemu_check_affect(d, flags) < 0)
+    unsigned int flags = a->flags;
+    if (qemu_resolve_affect(d, &flags) < 0)
         return -1;
     if (flags & VIRTKIT_DOMAIN_AFFECT_LIVE) {
         if (check_vcpu(d, d->live, a->vcpu) < 0 || pin_live(d, a->vcpu, a->cpuset) < 0)
