@@ -965,8 +965,13 @@ static int affected(test_dom *d, unsigned int flags, vkp_def **live, vkp_def **c
     return 0;
 }
 
-static int t_domain_set_memory(vkp_conn *c, const vkp_ref *ref, unsigned long long kib,
-                               unsigned int flags)
+/* A change to a domain's live and/or persistent definition (AFFECT_*):
+ * check runs on every affected definition before apply runs on any, so a
+ * refusal changes neither. */
+typedef int (*def_step)(test_dom *d, vkp_def *def, const void *arg);
+
+static int change_defs(vkp_conn *c, const vkp_ref *ref, unsigned int flags, def_step check,
+                       def_step apply, const void *arg)
 {
     pthread_mutex_lock(&c->lock);
     int r = -1;
@@ -974,81 +979,99 @@ static int t_domain_set_memory(vkp_conn *c, const vkp_ref *ref, unsigned long lo
     test_dom *d = find_ref(c, ref);
     if (!d || affected(d, flags, &defs[0], &defs[1]) < 0)
         goto out;
-    for (int i = 0; i < 2; i++) {
-        uint64_t max = 0;
-        if (defs[i] && H->def->get_u64(defs[i], "memory", &max) > 0 && kib > max) {
-            ERR(VIRTKIT_ERR_INVALID_ARG, "domain '%s': %llu KiB exceeds its maximum of %llu KiB",
-                d->name, kib, (unsigned long long)max);
-            goto out;
-        }
-    }
-    char buf[32];
-    snprintf(buf, sizeof(buf), "%llu", kib);
     for (int i = 0; i < 2; i++)
-        if (defs[i] && (H->def->set(defs[i], "currentMemory", buf) < 0 ||
-                        H->def->set(defs[i], "currentMemory/@unit", "KiB") < 0))
+        if (defs[i] && check(d, defs[i], arg) < 0)
+            goto out;
+    for (int i = 0; i < 2; i++)
+        if (defs[i] && apply(d, defs[i], arg) < 0)
             goto out;
     r = 0;
 out:
     pthread_mutex_unlock(&c->lock);
     return r;
+}
+
+static int memory_fits(test_dom *d, vkp_def *def, const void *arg)
+{
+    unsigned long long kib = *(const unsigned long long *)arg;
+    uint64_t max = 0;
+    if (H->def->get_u64(def, "memory", &max) > 0 && kib > max) {
+        ERR(VIRTKIT_ERR_INVALID_ARG, "domain '%s': %llu KiB exceeds its maximum of %llu KiB",
+            d->name, kib, (unsigned long long)max);
+        return -1;
+    }
+    return 0;
+}
+
+static int memory_set(test_dom *d, vkp_def *def, const void *arg)
+{
+    char buf[32];
+    snprintf(buf, sizeof(buf), "%llu", *(const unsigned long long *)arg);
+    if (H->def->set(def, "currentMemory", buf) < 0 ||
+        H->def->set(def, "currentMemory/@unit", "KiB") < 0)
+        return -1;
+    return 0;
+}
+
+static int t_domain_set_memory(vkp_conn *c, const vkp_ref *ref, unsigned long long kib,
+                               unsigned int flags)
+{
+    return change_defs(c, ref, flags, memory_fits, memory_set, &kib);
+}
+
+typedef struct {
+    int vcpu;
+    const char *cpuset;
+} pin_args;
+
+static int pin_vcpu_exists(test_dom *d, vkp_def *def, const void *arg)
+{
+    const pin_args *a = arg;
+    uint64_t n = 1;
+    if (a->vcpu >= 0 && H->def->get_u64(def, "vcpu", &n) >= 0 && (uint64_t)a->vcpu >= n) {
+        ERR(VIRTKIT_ERR_INVALID_ARG, "domain '%s' has no vcpu %d (it has %llu)", d->name,
+            a->vcpu, (unsigned long long)n);
+        return -1;
+    }
+    return 0;
+}
+
+static int pin_set(test_dom *d, vkp_def *def, const void *arg)
+{
+    const pin_args *a = arg;
+    return vk_pin_record(H->def, def, a->vcpu, a->cpuset);
 }
 
 static int t_domain_pin(vkp_conn *c, const vkp_ref *ref, int vcpu, const char *cpuset,
                         unsigned int flags)
 {
-    pthread_mutex_lock(&c->lock);
-    int r = -1;
-    vkp_def *defs[2];
-    test_dom *d = find_ref(c, ref);
-    if (!d || affected(d, flags, &defs[0], &defs[1]) < 0)
-        goto out;
-    for (int i = 0; i < 2; i++) {
-        uint64_t n = 1;
-        if (defs[i] && vcpu >= 0 && H->def->get_u64(defs[i], "vcpu", &n) >= 0 &&
-            (uint64_t)vcpu >= n) {
-            ERR(VIRTKIT_ERR_INVALID_ARG, "domain '%s' has no vcpu %d (it has %llu)", d->name,
-                vcpu, (unsigned long long)n);
-            goto out;
-        }
+    pin_args a = { vcpu, cpuset };
+    return change_defs(c, ref, flags, pin_vcpu_exists, pin_set, &a);
+}
+
+static int vcpus_fit(test_dom *d, vkp_def *def, const void *arg)
+{
+    unsigned int n = *(const unsigned int *)arg;
+    uint64_t max = 1;
+    H->def->get_u64(def, "vcpu", &max);
+    if (n > max) {
+        ERR(VIRTKIT_ERR_INVALID_ARG, "domain '%s': %u vcpus exceed its maximum of %llu",
+            d->name, n, (unsigned long long)max);
+        return -1;
     }
-    for (int i = 0; i < 2; i++)
-        if (defs[i] && vk_pin_record(H->def, defs[i], vcpu, cpuset) < 0)
-            goto out;
-    r = 0;
-out:
-    pthread_mutex_unlock(&c->lock);
-    return r;
+    return 0;
+}
+
+static int vcpus_set(test_dom *d, vkp_def *def, const void *arg)
+{
+    char buf[16];
+    snprintf(buf, sizeof(buf), "%u", *(const unsigned int *)arg);
+    return H->def->set(def, "vcpu/@current", buf);
 }
 
 static int t_domain_set_vcpus(vkp_conn *c, const vkp_ref *ref, unsigned int n, unsigned int flags)
 {
-    pthread_mutex_lock(&c->lock);
-    int r = -1;
-    vkp_def *defs[2];
-    test_dom *d = find_ref(c, ref);
-    if (!d || affected(d, flags, &defs[0], &defs[1]) < 0)
-        goto out;
-    for (int i = 0; i < 2; i++) {
-        uint64_t max = 1;
-        if (!defs[i])
-            continue;
-        H->def->get_u64(defs[i], "vcpu", &max);
-        if (n > max) {
-            ERR(VIRTKIT_ERR_INVALID_ARG, "domain '%s': %u vcpus exceed its maximum of %llu",
-                d->name, n, (unsigned long long)max);
-            goto out;
-        }
-    }
-    char buf[16];
-    snprintf(buf, sizeof(buf), "%u", n);
-    for (int i = 0; i < 2; i++)
-        if (defs[i] && H->def->set(defs[i], "vcpu/@current", buf) < 0)
-            goto out;
-    r = 0;
-out:
-    pthread_mutex_unlock(&c->lock);
-    return r;
+    return change_defs(c, ref, flags, vcpus_fit, vcpus_set, &n);
 }
 
 /* Two devices are the same device when their identifying part matches:
