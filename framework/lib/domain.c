@@ -518,7 +518,9 @@ VIRTKIT_API int virtkit_domain_set_memory(virtkit_domain *dom, unsigned long lon
     return 0;
 }
 
-static int domain_pin(virtkit_domain *dom, int vcpu, const char *cpuset, unsigned int flags)
+/* emulator: the emulator's other threads, vcpu unused */
+static int domain_pin(virtkit_domain *dom, bool emulator, unsigned int vcpu, const char *cpuset,
+                      unsigned int flags)
 {
     VK_ENTRY_OBJ_RW(dom, flags, AFFECT_FLAGS, -1);
     VK_AUTOFREE(char *) why = NULL;
@@ -527,13 +529,13 @@ static int domain_pin(virtkit_domain *dom, int vcpu, const char *cpuset, unsigne
                              cpuset ? cpuset : "(null)", why ? why : "missing");
         return -1;
     }
-    if (vcpu > 65535) {
-        vk_error_invalid_arg("domain '%s': vcpu %d is out of range", dom->ref.name, vcpu);
+    if (!emulator && vcpu > 65535) {
+        vk_error_invalid_arg("domain '%s': vcpu %u is out of range", dom->ref.name, vcpu);
         return -1;
     }
     int (*f)(vkp_conn *, const vkp_ref *, int, const char *, unsigned int) =
         VK_HV(dom->conn, domain_pin, -1);
-    if (f(dom->conn->hv_conn, &dom->ref, vcpu, cpuset, flags) < 0) {
+    if (f(dom->conn->hv_conn, &dom->ref, emulator ? -1 : (int)vcpu, cpuset, flags) < 0) {
         vk_ensure_error(dom->conn, "domain_pin");
         return -1;
     }
@@ -543,13 +545,13 @@ static int domain_pin(virtkit_domain *dom, int vcpu, const char *cpuset, unsigne
 VIRTKIT_API int virtkit_domain_pin_vcpu(virtkit_domain *dom, unsigned int vcpu,
                                         const char *cpuset, unsigned int flags)
 {
-    return domain_pin(dom, vcpu > 65535 ? 65536 : (int)vcpu, cpuset, flags);
+    return domain_pin(dom, false, vcpu, cpuset, flags);
 }
 
 VIRTKIT_API int virtkit_domain_pin_emulator(virtkit_domain *dom, const char *cpuset,
                                             unsigned int flags)
 {
-    return domain_pin(dom, -1, cpuset, flags);
+    return domain_pin(dom, true, 0, cpuset, flags);
 }
 
 VIRTKIT_API int virtkit_domain_set_vcpus(virtkit_domain *dom, unsigned int n, unsigned int flags)
